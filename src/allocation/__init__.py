@@ -1,0 +1,1 @@
+"""shanchuan special-fund allocation engine (see allocation.solve)."""

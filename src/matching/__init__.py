@@ -1,0 +1,1 @@
+"""shanchuan pairing engine (see matching.solve)."""

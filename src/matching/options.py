@@ -1,0 +1,165 @@
+"""Frozen, closed option objects of the pairing engine.
+
+Every field is a scenario key (``[matching.<group>] <field>``); its ``metadata["doc"]`` is the
+documentation the application layer prints and checks unknown keys against. Fields whose
+metadata has ``"counties": "pairs"`` hold ``(recipient, supporter)`` id pairs; ``"counties":
+"ids"`` holds county ids. The application layer resolves Annex-2 names to ids before building
+these objects.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from matching.solvers import SolverOptions
+
+Pair = tuple[str, str]
+
+
+class OptionsError(ValueError):
+    """An option value is outside what the engine accepts."""
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Criterion weights (any non-negative numbers; they are normalised to sum to 1)."""
+
+    strength: float = field(default=0.30, metadata={"doc": "Comprehensive strength and need."})
+    industry: float = field(default=0.25, metadata={"doc": "Industrial layout fit."})
+    resource: float = field(default=0.15, metadata={"doc": "Resource endowment fit."})
+    distance: float = field(default=0.15, metadata={"doc": "Spatial distance (nearer is better)."})
+    willingness: float = field(default=0.10, metadata={"doc": "Both sides' stated willingness."})
+    plan: float = field(default=0.05, metadata={"doc": "14th-FYP regional strategy alignment."})
+
+    def __post_init__(self) -> None:
+        bad = {k: v for k, v in self.as_dict().items() if not (v >= 0 and math.isfinite(v))}
+        if bad:
+            raise OptionsError(f"weights must be finite and non-negative, got {bad}")
+        if sum(self.as_dict().values()) <= 0:
+            raise OptionsError("at least one criterion weight must be positive")
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "strength": self.strength,
+            "industry": self.industry,
+            "resource": self.resource,
+            "distance": self.distance,
+            "willingness": self.willingness,
+            "plan": self.plan,
+        }
+
+    def normalised(self) -> dict[str, float]:
+        total = sum(self.as_dict().values())
+        return {k: v / total for k, v in self.as_dict().items()}
+
+
+@dataclass(frozen=True)
+class MatchRules:
+    """Planners' rules. The defaults are the plan's one-to-one pairing with no side rules."""
+
+    supporter_capacity: int = field(
+        default=1, metadata={"doc": "Recipients one supporter may take."}
+    )
+    recipient_demand: int = field(
+        default=1, metadata={"doc": "Supporters each recipient gets."}
+    )
+    locks: tuple[Pair, ...] = field(
+        default=(), metadata={"doc": "Pairs that must be chosen.", "counties": "pairs"}
+    )
+    forbids: tuple[Pair, ...] = field(
+        default=(), metadata={"doc": "Pairs that must not be chosen.", "counties": "pairs"}
+    )
+    max_distance: float = field(
+        default=math.inf,
+        metadata={"doc": "No pair farther apart than this (inf = no cap).", "unit": "km"},
+    )
+    prefecture_spread: int = field(
+        default=0,
+        metadata={
+            "doc": "At most this many recipients of one prefecture served from one supporter "
+            "prefecture (0 = no limit)."
+        },
+    )
+    min_pair_score: float = field(
+        default=0.0, metadata={"doc": "Every chosen pair scores at least this (0..1)."}
+    )
+    max_changes: int = field(
+        default=-1,
+        metadata={"doc": "At most this many pairs differ from the incumbent (-1 = no limit)."},
+    )
+    change_penalty: float = field(
+        default=0.0,
+        metadata={"doc": "Objective penalty per incumbent pair not kept (score units)."},
+    )
+    stable: bool = field(
+        default=False,
+        metadata={"doc": "No blocking pair among acceptable pairs of the willingness lists."},
+    )
+
+
+@dataclass(frozen=True)
+class CriteriaSettings:
+    """How the criteria matrices are computed from the data."""
+
+    strength_weighting: str = field(
+        default="entropy",
+        metadata={"doc": "Indicator weights of the strength index: 'entropy' or 'given'."},
+    )
+    indicator_weights: tuple[tuple[str, float], ...] = field(
+        default=(),
+        metadata={"doc": "With strength_weighting = 'given': (indicator, weight) pairs."},
+    )
+    distance_scale: float = field(
+        default=250.0,
+        metadata={"doc": "Distance decay scale: score = exp(-d / scale).", "unit": "km"},
+    )
+    willingness_unlisted: float = field(
+        default=0.0,
+        metadata={"doc": "Score of a partner absent from a county's list (0..1)."},
+    )
+    willingness_no_list: float = field(
+        default=0.5,
+        metadata={"doc": "Score given by a county that stated no list at all (0..1)."},
+    )
+
+
+@dataclass(frozen=True)
+class ExplainSettings:
+    """Explanations and robustness analyses."""
+
+    language: str = field(default="zh", metadata={"doc": "Text of the reasons: 'zh' or 'en'."})
+    alternatives: int = field(default=3, metadata={"doc": "k best distinct pairings to list."})
+    sensitivity_samples: int = field(
+        default=200, metadata={"doc": "Weight perturbation samples (0 = off)."}
+    )
+    sensitivity_spread: float = field(
+        default=0.2,
+        metadata={"doc": "Relative spread of the perturbed weights around the given ones."},
+    )
+    seed: int = field(default=20210101, metadata={"doc": "Seed of the sensitivity sampling."})
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """Everything under ``[matching]`` in a scenario file."""
+
+    objective: str = field(
+        default="weighted_sum",
+        metadata={"doc": "'weighted_sum', or 'maxmin' (best worst pair, then weighted sum)."},
+    )
+    fast_path: bool = field(
+        default=True,
+        metadata={"doc": "Use scipy's exact assignment solver when the problem is a pure assignment."},
+    )
+    weights: Weights = field(default_factory=Weights)
+    criteria: CriteriaSettings = field(default_factory=CriteriaSettings)
+    rules: MatchRules = field(default_factory=MatchRules)
+    solver: SolverOptions = field(default_factory=SolverOptions)
+    explain: ExplainSettings = field(default_factory=ExplainSettings)
+
+    def __post_init__(self) -> None:
+        if self.objective not in ("weighted_sum", "maxmin"):
+            raise OptionsError(
+                f"objective must be 'weighted_sum' or 'maxmin', got {self.objective!r}"
+            )

@@ -1,0 +1,439 @@
+"""Solver registry shared by both engines.
+
+Every PuLP model in shanchuan is solved through :func:`solve_model`, which picks a solver by
+name from :data:`REGISTRY` and returns a typed :class:`SolveReport`. Unknown or unavailable
+solvers are errors that list what is available: never a silent fallback.
+
+Three backends:
+
+``cbc``
+    COIN-OR CBC as bundled inside the pinned PuLP wheel (the default).
+``highs``
+    HiGHS through PuLP's ``HiGHS`` interface; needs the ``highspy`` package
+    (``pip install shanchuan[highs]``).
+``scipy``
+    HiGHS as bundled in SciPy, through :func:`scipy.optimize.milp`, on the matrix form of the
+    very same PuLP model. Needs nothing beyond the core dependencies.
+
+A time-limited run that stops with a feasible but unproven solution reports
+``SolveStatus.FEASIBLE`` with its gap, never ``OPTIMAL``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import math
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+
+import numpy as np
+import pulp
+
+
+class SolverError(Exception):
+    """A solver name is unknown or its backend is not installed."""
+
+
+class SolveStatus(str, enum.Enum):
+    """What the solver says about the run (kept apart from the solution's own verification)."""
+
+    OPTIMAL = "optimal"
+    """Proven optimal within the requested relative gap."""
+    FEASIBLE = "feasible"
+    """A feasible solution, but the run stopped (time limit) before proving optimality."""
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    NOT_SOLVED = "not_solved"
+    """Stopped without any feasible solution, or the solver failed."""
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """How to run the solver.
+
+    Attributes are scenario keys under ``[matching.solver]`` and ``[allocation.solver]``.
+    """
+
+    name: str = field(default="cbc", metadata={"doc": "Solver: cbc (bundled), highs, scipy."})
+    time_limit: float = field(
+        default=60.0, metadata={"doc": "Wall-clock limit of one solve.", "unit": "s"}
+    )
+    gap: float = field(
+        default=0.0,
+        metadata={"doc": "Relative MIP gap at which the solver may stop (0 = prove optimality)."},
+    )
+    threads: int = field(default=1, metadata={"doc": "Solver threads (1 keeps runs reproducible)."})
+    msg: bool = field(default=False, metadata={"doc": "Print the solver's own log."})
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.time_limit <= 0 or not math.isfinite(self.time_limit):
+            problems.append(f"time_limit must be a positive number of seconds, got {self.time_limit!r}")
+        if not (0.0 <= self.gap < 1.0):
+            problems.append(f"gap must be in [0, 1), got {self.gap!r}")
+        if self.threads < 1:
+            problems.append(f"threads must be at least 1, got {self.threads!r}")
+        if problems:
+            raise SolverError("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class SolveReport:
+    """Outcome of one solve. ``values`` maps PuLP variable names to their values."""
+
+    status: SolveStatus
+    solver: str
+    solver_version: str
+    solver_status: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+    values: dict[str, float]
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+@dataclass(frozen=True)
+class SolverBackend:
+    name: str
+    description: str
+    is_available: Callable[[], bool]
+    version: Callable[[], str]
+    run: Callable[[pulp.LpProblem, SolverOptions], SolveReport]
+
+
+def _pkg_version(dist: str) -> str:
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def _relative_gap(objective: float | None, bound: float | None) -> float | None:
+    if objective is None or bound is None or not math.isfinite(bound):
+        return None
+    return abs(objective - bound) / max(1e-9, abs(objective))
+
+
+def _read_values(problem: pulp.LpProblem) -> dict[str, float]:
+    return {v.name: (v.varValue if v.varValue is not None else math.nan) for v in problem.variables()}
+
+
+_CBC_RESULT = re.compile(r"^Result - (.*)$", re.M)
+_CBC_OBJ = re.compile(r"^Objective value:\s+(\S+)", re.M)
+_CBC_BOUND = re.compile(r"^(?:Lower|Upper) bound:\s+(\S+)", re.M)
+
+
+def _run_cbc(problem: pulp.LpProblem, options: SolverOptions) -> SolveReport:
+    with tempfile.TemporaryDirectory(prefix="shanchuan-cbc-") as tmp:
+        log = os.path.join(tmp, "cbc.log")
+        solver = pulp.PULP_CBC_CMD(
+            msg=options.msg,
+            timeLimit=options.time_limit,
+            gapRel=options.gap,
+            threads=options.threads,
+            logPath=log,
+            options=["randomSeed 1", "randomCbcSeed 1"],
+        )
+        start = time.perf_counter()
+        problem.solve(solver)
+        seconds = time.perf_counter() - start
+        text = open(log, encoding="utf-8", errors="replace").read() if os.path.exists(log) else ""
+    result = _CBC_RESULT.search(text)
+    result_text = result.group(1).strip() if result else pulp.LpStatus[problem.status]
+    has_int_vars = any(v.cat == pulp.LpInteger for v in problem.variables())
+    sol = problem.sol_status
+    objective = pulp.value(problem.objective) if sol in (1, 2) else None
+    bound = None
+    m = _CBC_BOUND.search(text)
+    if m:
+        try:
+            bound = float(m.group(1))
+        except ValueError:
+            bound = None
+    if problem.status == pulp.LpStatusInfeasible or "infeasible" in result_text.lower():
+        status = SolveStatus.INFEASIBLE
+    elif problem.status == pulp.LpStatusUnbounded or "unbounded" in result_text.lower():
+        status = SolveStatus.UNBOUNDED
+    elif sol == pulp.LpSolutionOptimal and "Optimal" in result_text:
+        status = SolveStatus.OPTIMAL
+    elif sol == pulp.LpSolutionOptimal and not has_int_vars:
+        status = SolveStatus.OPTIMAL
+    elif sol in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        # CBC stopped early (time limit) with an incumbent: feasible, not proven.
+        status = SolveStatus.FEASIBLE
+        if options.gap > 0 and bound is not None and objective is not None:
+            if (_relative_gap(objective, bound) or 0.0) <= options.gap + 1e-12:
+                status = SolveStatus.OPTIMAL
+    else:
+        status = SolveStatus.NOT_SOLVED
+    if status == SolveStatus.OPTIMAL and bound is None:
+        bound = objective
+    gap = _relative_gap(objective, bound) if objective is not None else None
+    return SolveReport(
+        status=status,
+        solver="cbc",
+        solver_version=_cbc_version(),
+        solver_status=result_text,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        seconds=seconds,
+        values=_read_values(problem) if objective is not None else {},
+    )
+
+
+def _cbc_version() -> str:
+    return f"CBC bundled with PuLP {pulp.__version__}"
+
+
+def _run_highs(problem: pulp.LpProblem, options: SolverOptions) -> SolveReport:
+    solver = pulp.HiGHS(
+        msg=options.msg,
+        timeLimit=options.time_limit,
+        gapRel=options.gap,
+        threads=options.threads,
+        random_seed=1,
+    )
+    start = time.perf_counter()
+    with _quiet_stdout(not options.msg):
+        problem.solve(solver)
+    seconds = time.perf_counter() - start
+    h = problem.solverModel
+    model_status = h.getModelStatus()
+    status_text = h.modelStatusToString(model_status)
+    info = h.getInfo()
+    import highspy
+
+    ms = highspy.HighsModelStatus
+    has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    objective = pulp.value(problem.objective) if has_sol else None
+    is_mip = any(v.cat == pulp.LpInteger for v in problem.variables())
+    # PuLP hands HiGHS a minimisation (objective negated when maximising); undo for the bound.
+    obj_mult = -1.0 if problem.sense == pulp.LpMaximize else 1.0
+    bound = obj_mult * info.mip_dual_bound if is_mip else objective
+    if model_status == ms.kOptimal:
+        status = SolveStatus.OPTIMAL
+    elif model_status == ms.kInfeasible:
+        status = SolveStatus.INFEASIBLE
+    elif model_status in (ms.kUnbounded, ms.kUnboundedOrInfeasible):
+        status = SolveStatus.UNBOUNDED if has_sol else SolveStatus.INFEASIBLE
+    elif has_sol:
+        status = SolveStatus.FEASIBLE
+    else:
+        status = SolveStatus.NOT_SOLVED
+    if bound is not None and not math.isfinite(bound):
+        bound = None
+    return SolveReport(
+        status=status,
+        solver="highs",
+        solver_version=f"HiGHS (highspy {_pkg_version('highspy')})",
+        solver_status=status_text,
+        objective=objective,
+        bound=bound,
+        gap=_relative_gap(objective, bound) if objective is not None else None,
+        seconds=seconds,
+        values=_read_values(problem) if has_sol else {},
+    )
+
+
+@contextlib.contextmanager
+def _quiet_stdout(active: bool) -> Iterator[None]:
+    """Silence a native library's banner on file descriptor 1 (it would corrupt JSON output)."""
+    if not active:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _highs_available() -> bool:
+    try:
+        import highspy  # noqa: F401
+    except ImportError:
+        return False
+    return "HiGHS" in pulp.listSolvers(onlyAvailable=True)
+
+
+@dataclass(frozen=True)
+class MatrixForm:
+    """A PuLP model as ``min c·x  s.t.  lb <= A x <= ub,  bounds, integrality`` (for scipy)."""
+
+    names: list[str]
+    c: np.ndarray
+    constant: float
+    sense: int
+    a: "object"  # scipy.sparse.csr_array
+    lower: np.ndarray
+    upper: np.ndarray
+    var_lower: np.ndarray
+    var_upper: np.ndarray
+    integrality: np.ndarray
+
+
+def to_matrix_form(problem: pulp.LpProblem) -> MatrixForm:
+    """Export a PuLP model to arrays, so an independent solver can solve the same model."""
+    from scipy import sparse
+
+    variables = problem.variables()
+    index = {v.name: i for i, v in enumerate(variables)}
+    n = len(variables)
+    c = np.zeros(n)
+    for v, coef in problem.objective.items():
+        c[index[v.name]] = coef
+    rows, cols, vals, lo, hi = [], [], [], [], []
+    for r, con in enumerate(problem.constraints.values()):
+        for v, coef in con.items():
+            rows.append(r)
+            cols.append(index[v.name])
+            vals.append(coef)
+        rhs = -con.constant
+        if con.sense == pulp.LpConstraintEQ:
+            lo.append(rhs)
+            hi.append(rhs)
+        elif con.sense == pulp.LpConstraintLE:
+            lo.append(-np.inf)
+            hi.append(rhs)
+        else:
+            lo.append(rhs)
+            hi.append(np.inf)
+    a = sparse.csr_array((vals, (rows, cols)), shape=(len(lo), n))
+    vl = np.array([-np.inf if v.lowBound is None else v.lowBound for v in variables], dtype=float)
+    vu = np.array([np.inf if v.upBound is None else v.upBound for v in variables], dtype=float)
+    integ = np.array([1 if v.cat == pulp.LpInteger else 0 for v in variables])
+    return MatrixForm(
+        names=[v.name for v in variables],
+        c=c,
+        constant=float(problem.objective.constant),
+        sense=problem.sense,
+        a=a,
+        lower=np.array(lo, dtype=float),
+        upper=np.array(hi, dtype=float),
+        var_lower=vl,
+        var_upper=vu,
+        integrality=integ,
+    )
+
+
+def _run_scipy(problem: pulp.LpProblem, options: SolverOptions) -> SolveReport:
+    import scipy
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    form = to_matrix_form(problem)
+    c = form.c * form.sense  # PuLP: sense 1 = minimise, -1 = maximise
+    constraints = [LinearConstraint(form.a, form.lower, form.upper)] if form.a.shape[0] else []
+    start = time.perf_counter()
+    res = milp(
+        c,
+        constraints=constraints,
+        integrality=form.integrality,
+        bounds=Bounds(form.var_lower, form.var_upper),
+        options={"time_limit": options.time_limit, "mip_rel_gap": options.gap, "disp": options.msg},
+    )
+    seconds = time.perf_counter() - start
+    has_sol = res.x is not None
+    objective = float(form.sense * res.fun + form.constant) if has_sol else None
+    bound = getattr(res, "mip_dual_bound", None)
+    if bound is not None and math.isfinite(bound):
+        bound = float(form.sense * bound + form.constant)
+    elif res.status == 0:
+        bound = objective
+    else:
+        bound = None
+    if res.status == 0:
+        status = SolveStatus.OPTIMAL
+    elif res.status == 2:
+        status = SolveStatus.INFEASIBLE
+    elif res.status == 3:
+        status = SolveStatus.UNBOUNDED
+    elif has_sol:
+        status = SolveStatus.FEASIBLE
+    else:
+        status = SolveStatus.NOT_SOLVED
+    values: dict[str, float] = {}
+    if has_sol:
+        values = {name: float(x) for name, x in zip(form.names, res.x, strict=True)}
+        for v in problem.variables():
+            v.varValue = values[v.name]
+    return SolveReport(
+        status=status,
+        solver="scipy",
+        solver_version=f"HiGHS bundled with SciPy {scipy.__version__}",
+        solver_status=str(res.message),
+        objective=objective,
+        bound=bound,
+        gap=_relative_gap(objective, bound) if objective is not None else None,
+        seconds=seconds,
+        values=values,
+    )
+
+
+REGISTRY: dict[str, SolverBackend] = {
+    "cbc": SolverBackend(
+        "cbc",
+        "COIN-OR CBC bundled with PuLP",
+        lambda: "PULP_CBC_CMD" in pulp.listSolvers(onlyAvailable=True),
+        _cbc_version,
+        _run_cbc,
+    ),
+    "highs": SolverBackend(
+        "highs",
+        "HiGHS via highspy (pip install shanchuan[highs])",
+        _highs_available,
+        lambda: f"HiGHS (highspy {_pkg_version('highspy')})",
+        _run_highs,
+    ),
+    "scipy": SolverBackend(
+        "scipy",
+        "HiGHS bundled with SciPy, via scipy.optimize.milp",
+        lambda: True,
+        lambda: f"HiGHS bundled with SciPy {_pkg_version('scipy')}",
+        _run_scipy,
+    ),
+}
+
+
+def available_solvers() -> list[str]:
+    """Names of the registered solvers that can run on this machine."""
+    return [name for name, b in REGISTRY.items() if b.is_available()]
+
+
+def get_backend(name: str) -> SolverBackend:
+    """Look a solver up by name; unknown or unavailable names raise :class:`SolverError`."""
+    key = name.strip().lower()
+    if key not in REGISTRY:
+        raise SolverError(
+            f"unknown solver {name!r}; registered solvers: {', '.join(REGISTRY)} "
+            f"(available here: {', '.join(available_solvers()) or 'none'})"
+        )
+    backend = REGISTRY[key]
+    if not backend.is_available():
+        raise SolverError(
+            f"solver {key!r} is not available on this machine ({backend.description}); "
+            f"available here: {', '.join(available_solvers()) or 'none'}"
+        )
+    return backend
+
+
+def solve_model(problem: pulp.LpProblem, options: SolverOptions | None = None) -> SolveReport:
+    """Solve ``problem`` in place with the solver named in ``options`` and report the outcome."""
+    options = options or SolverOptions()
+    return get_backend(options.name).run(problem, options)
