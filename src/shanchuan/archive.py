@@ -1,0 +1,116 @@
+"""Result archives: a directory of files written atomically, with a manifest.
+
+``--out DIR`` gets ``manifest.json`` (provenance: scenario hash, applied changes, package and
+solver versions, status, timings), ``result.json`` (the JSON contract) and CSV tables that open
+in Excel on Chinese Windows (UTF-8 with BOM). Everything is first written into a fresh sibling
+directory, then renamed into place in one step, so a reader never sees half a run.
+
+An existing ``DIR`` is never overwritten unless ``force`` is given, and even then only when it
+holds an earlier shanchuan run (a ``manifest.json``): a user's other files are never deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from shanchuan.errors import OutputExistsError
+
+MANIFEST = "manifest.json"
+
+
+def dumps(obj: Any) -> str:
+    """Canonical JSON used for every file we write (UTF-8, sorted keys, no NaN)."""
+    return (
+        json.dumps(_clean(obj), ensure_ascii=False, indent=2, sort_keys=False, allow_nan=False)
+        + "\n"
+    )
+
+
+def _clean(obj: Any) -> Any:
+    import math
+
+    import numpy as np
+
+    if isinstance(obj, Mapping):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float):
+        if math.isnan(obj):
+            return None
+        if math.isinf(obj):
+            return "inf" if obj > 0 else "-inf"
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def check_target(out: Path, *, force: bool) -> None:
+    """Refuse a target that would overwrite something (before any work is done)."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise OutputExistsError(f"--out {out}: exists and is not a directory; choose another path")
+    entries = list(out.iterdir())
+    if not entries:
+        return
+    if not (out / MANIFEST).is_file():
+        raise OutputExistsError(
+            f"--out {out}: directory exists and holds files that are not a shanchuan run; "
+            "choose an empty or new directory (nothing was written)"
+        )
+    if not force:
+        raise OutputExistsError(
+            f"--out {out}: holds an earlier run ({MANIFEST} present); "
+            "pass --force to replace it, or choose another directory (nothing was written)"
+        )
+
+
+def write_archive(
+    out: Path,
+    *,
+    manifest: Mapping[str, Any],
+    json_files: Mapping[str, Any],
+    tables: Mapping[str, pd.DataFrame],
+    text_files: Mapping[str, str] | None = None,
+    force: bool = False,
+) -> Path:
+    """Write a run into ``out`` atomically; returns the final directory."""
+    out = Path(out)
+    check_target(out, force=force)
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    try:
+        for name, payload in json_files.items():
+            (staging / name).write_text(dumps(payload), encoding="utf-8")
+        for name, frame in tables.items():
+            frame.to_csv(staging / name, index=False, encoding="utf-8-sig", lineterminator="\n")
+        for name, text in (text_files or {}).items():
+            (staging / name).write_text(text, encoding="utf-8")
+        # The manifest goes last: its presence marks a complete run.
+        listing = sorted(p.name for p in staging.iterdir())
+        (staging / MANIFEST).write_text(dumps({**manifest, "files": listing}), encoding="utf-8")
+        if out.exists() and any(out.iterdir()):
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
+            os.replace(out, old / out.name)
+            os.replace(staging, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            if out.exists():
+                out.rmdir()
+            os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out

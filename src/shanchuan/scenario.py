@@ -1,0 +1,446 @@
+"""Scenario files: inheritance, named override sets, ``--set`` and one precedence order.
+
+A scenario is a TOML file (read with :mod:`tomllib`). Its effective settings are assembled in
+this order, each step overriding the ones before it:
+
+1. the defaults declared by the engines' option classes;
+2. the ``extends`` chain, root ancestor first, each descendant overriding its parent;
+3. the named override sets selected with ``--scenario NAME``, in the order given — two selected
+   sets that set the same key are an error (say which one you mean with ``--set``);
+4. ``--set dotted.key=value`` from the command line, last; the same key twice is an error.
+
+Every change made by steps 2–4 is logged as ``key: old -> new (source)`` and stored with the
+results. Relative paths under ``[data]`` are resolved against the file that names them (against
+the working directory for ``--set``). Unknown keys are rejected with a "did you mean".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from allocation.options import AllocationSettings
+
+from matching.options import MatchSettings
+from shanchuan import config
+from shanchuan.errors import Problem, ScenarioError
+
+DEFAULT_SCENARIO = "hubei-2021"
+SCENARIO_FILE = "scenario.toml"
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    """The ``[scenario]`` table."""
+
+    name: str = field(default="", metadata={"doc": "Short name of the scenario."})
+    description: str = field(default="", metadata={"doc": "What the scenario is for."})
+    extends: str = field(
+        default="",
+        metadata={
+            "doc": "Parent scenario: a built-in name (e.g. 'hubei-2021') or a path relative "
+            "to this file. This file's keys override the parent's."
+        },
+    )
+
+
+@dataclass(frozen=True)
+class DataFiles:
+    """The ``[data]`` table: the input files. Empty string = not given."""
+
+    counties: str = field(
+        default="", metadata={"doc": "County table (counties schema).", "path": True}
+    )
+    sectors: str = field(default="", metadata={"doc": "Industry sector taxonomy.", "path": True})
+    sector_links: str = field(
+        default="", metadata={"doc": "Upstream/complement links between sectors.", "path": True}
+    )
+    regions: str = field(
+        default="",
+        metadata={"doc": "Prefecture → city cluster of the regional strategy.", "path": True},
+    )
+    willingness: str = field(
+        default="", metadata={"doc": "Ranked acceptable partners (optional).", "path": True}
+    )
+    distances: str = field(
+        default="",
+        metadata={
+            "doc": "Distance or travel-time matrix overriding geodesic km (optional).",
+            "path": True,
+        },
+    )
+    distance_unit: str = field(
+        default="km", metadata={"doc": "Unit of the distances file: 'km' or 'minutes'."}
+    )
+    incumbent: str = field(
+        default="",
+        metadata={"doc": "Pairing in force, for continuity rules (optional).", "path": True},
+    )
+    projects: str = field(
+        default="", metadata={"doc": "Candidate special-fund projects.", "path": True}
+    )
+    pairs: str = field(
+        default="",
+        metadata={
+            "doc": "Fixed pairs for allocation; when given, `run` allocates on these instead of "
+            "the suggested pairing (optional).",
+            "path": True,
+        },
+    )
+    executed: str = field(
+        default="",
+        metadata={
+            "doc": "Executed funding of earlier years, for a rolling re-plan (optional).",
+            "path": True,
+        },
+    )
+
+    def __post_init__(self) -> None:
+        if self.distance_unit not in ("km", "minutes"):
+            raise ValueError(f"distance_unit must be 'km' or 'minutes', got {self.distance_unit!r}")
+
+
+@dataclass(frozen=True)
+class ScenarioSettings:
+    """The whole settings tree of a scenario file (minus ``[overrides]``)."""
+
+    scenario: ScenarioInfo = field(default_factory=ScenarioInfo)
+    data: DataFiles = field(default_factory=DataFiles)
+    matching: MatchSettings = field(default_factory=MatchSettings)
+    allocation: AllocationSettings = field(default_factory=AllocationSettings)
+
+
+KNOWN = config.leaf_keys(ScenarioSettings)
+GROUPS = config.group_keys(ScenarioSettings)
+PATH_KEYS = {k for k, info in KNOWN.items() if k.startswith("data.") and k != "data.distance_unit"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One applied change: ``key: old -> new (source)``."""
+
+    key: str
+    old: Any
+    new: Any
+    source: str
+
+    def __str__(self) -> str:
+        return f"{self.key}: {_show(self.old)} -> {_show(self.new)} ({self.source})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "old": config.to_plain(self.old),
+            "new": config.to_plain(self.new),
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class OverrideSet:
+    """A named set of overrides, ``[overrides.NAME]`` in a scenario file."""
+
+    name: str
+    description: str
+    values: Mapping[str, Any]
+    file: Path
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A loaded scenario: its effective settings, where they came from, and what changed."""
+
+    name: str
+    files: tuple[Path, ...]
+    """The extends chain, root first."""
+    settings: ScenarioSettings
+    effective: Mapping[str, Any]
+    """Effective flat settings (the values users gave, after all layers)."""
+    changes: tuple[Change, ...]
+    overrides: tuple[str, ...]
+    sets: tuple[str, ...]
+    available_overrides: Mapping[str, OverrideSet]
+
+    def settings_hash(self) -> str:
+        """SHA-256 of the effective settings (canonical JSON)."""
+        blob = json.dumps(
+            config.to_plain(self.settings), sort_keys=True, ensure_ascii=False, default=str
+        )
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def data_path(self, key: str) -> Path | None:
+        value = getattr(self.settings.data, key)
+        return Path(value) if value else None
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(unset)"
+    return json.dumps(config.to_plain(value), ensure_ascii=False, default=str)
+
+
+def builtin_scenarios() -> list[str]:
+    """Names of the scenarios shipped inside the package."""
+    root = resources.files("shanchuan") / "data"
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / SCENARIO_FILE).is_file())
+
+
+def builtin_path(name: str) -> Path:
+    """Path of the ``scenario.toml`` of a built-in scenario."""
+    return Path(str(resources.files("shanchuan") / "data" / name / SCENARIO_FILE))
+
+
+def locate(spec: str | Path | None, *, relative_to: Path | None = None) -> Path:
+    """Find a scenario from a path, a directory holding ``scenario.toml``, or a built-in name."""
+    if spec is None or str(spec) == "":
+        spec = DEFAULT_SCENARIO
+    raw = Path(spec).expanduser()
+    candidates = [raw if raw.is_absolute() or relative_to is None else relative_to / raw]
+    if relative_to is not None and not raw.is_absolute():
+        candidates.append(raw)
+    for path in candidates:
+        if path.is_file():
+            return path.resolve()
+        if path.is_dir() and (path / SCENARIO_FILE).is_file():
+            return (path / SCENARIO_FILE).resolve()
+    names = builtin_scenarios()
+    if str(spec) in names:
+        return builtin_path(str(spec)).resolve()
+    hint = config.did_you_mean(str(spec), names)
+    raise ScenarioError(
+        Problem(
+            file=str(spec),
+            message="no such scenario file, directory or built-in scenario" + hint,
+            expected=f"a .toml file, a directory with {SCENARIO_FILE}, or one of: "
+            + ", ".join(names),
+        )
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(Problem(file=str(path), message=f"not valid TOML: {exc}")) from None
+    except UnicodeDecodeError:
+        raise ScenarioError(
+            Problem(file=str(path), message="not UTF-8 text", expected="a TOML file saved as UTF-8")
+        ) from None
+
+
+def _resolve_paths(flat: dict[str, Any], base: Path) -> dict[str, Any]:
+    out = dict(flat)
+    for key in PATH_KEYS & out.keys():
+        value = out[key]
+        if isinstance(value, str) and value:
+            out[key] = str((base / value).resolve())
+    return out
+
+
+def _check_keys(flat: Mapping[str, Any], source: str, problems: list[Problem]) -> None:
+    for key in config.unknown_keys(flat, KNOWN, GROUPS):
+        problems.append(
+            Problem(
+                file=source, column=key, message="unknown key" + config.did_you_mean(key, KNOWN)
+            )
+        )
+    for key in GROUPS & flat.keys():
+        problems.append(
+            Problem(
+                file=source,
+                column=key,
+                message="is a table of settings, not a value",
+                value=flat[key],
+            )
+        )
+
+
+def _load_chain(
+    path: Path, seen: tuple[Path, ...] = ()
+) -> list[tuple[Path, dict[str, Any], dict[str, OverrideSet]]]:
+    if path in seen:
+        chain = " -> ".join(str(p) for p in (*seen, path))
+        raise ScenarioError(Problem(file=str(path), message=f"'extends' forms a cycle: {chain}"))
+    raw = _read_toml(path)
+    overrides_raw = raw.pop("overrides", {})
+    flat = config.flatten(raw)
+    problems: list[Problem] = []
+    _check_keys(flat, str(path), problems)
+    sets: dict[str, OverrideSet] = {}
+    if not isinstance(overrides_raw, Mapping):
+        problems.append(
+            Problem(
+                file=str(path), column="overrides", message="must be a table of named override sets"
+            )
+        )
+        overrides_raw = {}
+    for name, table in overrides_raw.items():
+        if not isinstance(table, Mapping):
+            problems.append(
+                Problem(
+                    file=str(path),
+                    column=f"overrides.{name}",
+                    message="must be a table of settings",
+                )
+            )
+            continue
+        values = config.flatten(table)
+        description = str(values.pop("description", ""))
+        _check_keys(values, f"{path} [overrides.{name}]", problems)
+        sets[name] = OverrideSet(name, description, _resolve_paths(values, path.parent), path)
+    if problems:
+        raise ScenarioError(problems)
+    flat = _resolve_paths(flat, path.parent)
+    parent = flat.pop("scenario.extends", "")
+    if not isinstance(parent, str):
+        raise ScenarioError(
+            Problem(
+                file=str(path), column="scenario.extends", message="must be a string", value=parent
+            )
+        )
+    layers: list[tuple[Path, dict[str, Any], dict[str, OverrideSet]]] = []
+    if parent:
+        layers = _load_chain(locate(parent, relative_to=path.parent), (*seen, path))
+    layers.append((path, flat, sets))
+    return layers
+
+
+def parse_set(items: Sequence[str]) -> dict[str, Any]:
+    """Parse ``--set key=value`` items; values are TOML (``300``, ``true``, ``"x"``, ``[1, 2]``)."""
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            problems.append(
+                Problem(
+                    file="--set",
+                    message="expected key=value",
+                    value=item,
+                    expected="e.g. matching.rules.max_distance=300",
+                )
+            )
+            continue
+        if key in values:
+            problems.append(
+                Problem(
+                    file="--set", column=key, message="set twice on the command line; give it once"
+                )
+            )
+            continue
+        try:
+            parsed = tomllib.loads(f"v = {text.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            parsed = text.strip()  # a bare word is a string: --set matching.objective=maxmin
+        values[key] = parsed
+    _check_keys(values, "--set", problems)
+    if problems:
+        raise ScenarioError(problems)
+    return _resolve_paths(values, Path.cwd())
+
+
+def load(
+    spec: str | Path | None = None,
+    *,
+    overrides: Sequence[str] = (),
+    sets: Sequence[str] = (),
+) -> Scenario:
+    """Load a scenario, apply the named override sets and ``--set`` items; build its settings."""
+    path = locate(spec)
+    layers = _load_chain(path)
+    effective: dict[str, Any] = {}
+    changes: list[Change] = []
+    available: dict[str, OverrideSet] = {}
+    for i, (file, flat, file_sets) in enumerate(layers):
+        for key, value in flat.items():
+            if i > 0 and effective.get(key, KNOWN[key].default) != value:
+                changes.append(
+                    Change(key, effective.get(key, KNOWN[key].default), value, f"extends: {file}")
+                )
+            effective[key] = value
+        available.update(file_sets)
+
+    problems: list[Problem] = []
+    setter: dict[str, str] = {}
+    for name in overrides:
+        if name not in available:
+            problems.append(
+                Problem(
+                    file=str(path),
+                    column=f"overrides.{name}",
+                    message="no such override set" + config.did_you_mean(name, available),
+                    expected="one of: "
+                    + (", ".join(sorted(available)) or "(this scenario defines none)"),
+                )
+            )
+            continue
+        for key, value in available[name].values.items():
+            if key in setter:
+                problems.append(
+                    Problem(
+                        file=str(path),
+                        column=key,
+                        message=f"set by both override sets '{setter[key]}' and '{name}'; "
+                        "select only one, or give the value with --set",
+                    )
+                )
+                continue
+            setter[key] = name
+            changes.append(
+                Change(key, effective.get(key, KNOWN[key].default), value, f"override set {name}")
+            )
+            effective[key] = value
+    if problems:
+        raise ScenarioError(problems)
+    set_values = parse_set(sets)
+    for key, value in set_values.items():
+        changes.append(Change(key, effective.get(key, KNOWN[key].default), value, "--set"))
+        effective[key] = value
+
+    settings, problems = config.build(ScenarioSettings, effective, prefix="", source=str(path))
+    if problems:
+        raise ScenarioError(problems)
+    name = settings.scenario.name or path.parent.name
+    return Scenario(
+        name=name,
+        files=tuple(p for p, _, _ in layers),
+        settings=settings,
+        effective=effective,
+        changes=tuple(changes),
+        overrides=tuple(overrides),
+        sets=tuple(sets),
+        available_overrides=available,
+    )
+
+
+def keys_markdown() -> str:
+    """The reference of every scenario key, for ``docs/scenario-keys.md``."""
+    lines = [
+        "# Scenario keys",
+        "",
+        "Generated from the option classes by `shanchuan keys --markdown`; do not edit by hand.",
+        "Every key can be set in a scenario file, in an `[overrides.NAME]` set, or with",
+        "`--set key=value`. Precedence: defaults < `extends` chain < `--scenario` sets < `--set`.",
+        "",
+        "| key | type | default | unit | meaning |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for key, info in KNOWN.items():
+        default = json.dumps(config.to_plain(info.default), ensure_ascii=False)
+        doc = info.doc.replace("|", "\\|")
+        if info.counties == "pairs":
+            doc += " Pairs as [recipient, supporter] by Annex-2 name, full name or id."
+        elif info.counties == "ids":
+            doc += " Counties by Annex-2 name, full name or id."
+        lines.append(
+            f"| `{key}` | {config.type_name(info.type)} | `{default}` | {info.unit or ''} | {doc} |"
+        )
+    return "\n".join(lines) + "\n"
