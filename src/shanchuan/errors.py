@@ -36,13 +36,15 @@ class Problem:
     column: str | None = None
     value: object = None
     expected: str | None = None
+    label: str = "column"
+    """What ``column`` names: a table ``column``, or a scenario ``key``."""
 
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
             where += f", row {self.row}"
         if self.column is not None:
-            where += f", column '{self.column}'"
+            where += f", {self.label} '{self.column}'"
         text = f"{where}: {self.message}"
         if self.value is not None:
             text += f" (got {self.value!r})"

@@ -20,18 +20,24 @@ import hashlib
 import json
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from allocation.options import AllocationSettings
-
 from matching.options import MatchSettings
 from shanchuan import config
 from shanchuan.errors import Problem, ScenarioError
 
 DEFAULT_SCENARIO = "hubei-2021"
+
+
+def _key_problem(**kwargs: Any) -> Problem:
+    """A :class:`~shanchuan.errors.Problem` whose ``column`` is a scenario key."""
+    return Problem(label="key", **kwargs)
+
+
 SCENARIO_FILE = "scenario.toml"
 
 
@@ -119,6 +125,8 @@ class ScenarioSettings:
 KNOWN = config.leaf_keys(ScenarioSettings)
 GROUPS = config.group_keys(ScenarioSettings)
 PATH_KEYS = {k for k, info in KNOWN.items() if k.startswith("data.") and k != "data.distance_unit"}
+#: Names of the data files (keys of ``[data]`` that hold paths), in declaration order.
+DATA_FILE_KEYS = tuple(k.split(".", 1)[1] for k in KNOWN if k in PATH_KEYS)
 
 
 @dataclass(frozen=True)
@@ -214,7 +222,7 @@ def locate(spec: str | Path | None, *, relative_to: Path | None = None) -> Path:
         return builtin_path(str(spec)).resolve()
     hint = config.did_you_mean(str(spec), names)
     raise ScenarioError(
-        Problem(
+        _key_problem(
             file=str(spec),
             message="no such scenario file, directory or built-in scenario" + hint,
             expected=f"a .toml file, a directory with {SCENARIO_FILE}, or one of: "
@@ -228,10 +236,14 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(Problem(file=str(path), message=f"not valid TOML: {exc}")) from None
+        raise ScenarioError(
+            _key_problem(file=str(path), message=f"not valid TOML: {exc}")
+        ) from None
     except UnicodeDecodeError:
         raise ScenarioError(
-            Problem(file=str(path), message="not UTF-8 text", expected="a TOML file saved as UTF-8")
+            _key_problem(
+                file=str(path), message="not UTF-8 text", expected="a TOML file saved as UTF-8"
+            )
         ) from None
 
 
@@ -247,13 +259,13 @@ def _resolve_paths(flat: dict[str, Any], base: Path) -> dict[str, Any]:
 def _check_keys(flat: Mapping[str, Any], source: str, problems: list[Problem]) -> None:
     for key in config.unknown_keys(flat, KNOWN, GROUPS):
         problems.append(
-            Problem(
+            _key_problem(
                 file=source, column=key, message="unknown key" + config.did_you_mean(key, KNOWN)
             )
         )
     for key in GROUPS & flat.keys():
         problems.append(
-            Problem(
+            _key_problem(
                 file=source,
                 column=key,
                 message="is a table of settings, not a value",
@@ -267,7 +279,9 @@ def _load_chain(
 ) -> list[tuple[Path, dict[str, Any], dict[str, OverrideSet]]]:
     if path in seen:
         chain = " -> ".join(str(p) for p in (*seen, path))
-        raise ScenarioError(Problem(file=str(path), message=f"'extends' forms a cycle: {chain}"))
+        raise ScenarioError(
+            _key_problem(file=str(path), message=f"'extends' forms a cycle: {chain}")
+        )
     raw = _read_toml(path)
     overrides_raw = raw.pop("overrides", {})
     flat = config.flatten(raw)
@@ -276,7 +290,7 @@ def _load_chain(
     sets: dict[str, OverrideSet] = {}
     if not isinstance(overrides_raw, Mapping):
         problems.append(
-            Problem(
+            _key_problem(
                 file=str(path), column="overrides", message="must be a table of named override sets"
             )
         )
@@ -284,7 +298,7 @@ def _load_chain(
     for name, table in overrides_raw.items():
         if not isinstance(table, Mapping):
             problems.append(
-                Problem(
+                _key_problem(
                     file=str(path),
                     column=f"overrides.{name}",
                     message="must be a table of settings",
@@ -301,7 +315,7 @@ def _load_chain(
     parent = flat.pop("scenario.extends", "")
     if not isinstance(parent, str):
         raise ScenarioError(
-            Problem(
+            _key_problem(
                 file=str(path), column="scenario.extends", message="must be a string", value=parent
             )
         )
@@ -314,6 +328,13 @@ def _load_chain(
 
 def parse_set(items: Sequence[str]) -> dict[str, Any]:
     """Parse ``--set key=value`` items; values are TOML (``300``, ``true``, ``"x"``, ``[1, 2]``)."""
+    values, problems = _parse_set(items)
+    if problems:
+        raise ScenarioError(problems)
+    return values
+
+
+def _parse_set(items: Sequence[str]) -> tuple[dict[str, Any], list[Problem]]:
     problems: list[Problem] = []
     values: dict[str, Any] = {}
     for item in items:
@@ -321,7 +342,7 @@ def parse_set(items: Sequence[str]) -> dict[str, Any]:
         key = key.strip()
         if not sep or not key:
             problems.append(
-                Problem(
+                _key_problem(
                     file="--set",
                     message="expected key=value",
                     value=item,
@@ -331,7 +352,7 @@ def parse_set(items: Sequence[str]) -> dict[str, Any]:
             continue
         if key in values:
             problems.append(
-                Problem(
+                _key_problem(
                     file="--set", column=key, message="set twice on the command line; give it once"
                 )
             )
@@ -342,9 +363,7 @@ def parse_set(items: Sequence[str]) -> dict[str, Any]:
             parsed = text.strip()  # a bare word is a string: --set matching.objective=maxmin
         values[key] = parsed
     _check_keys(values, "--set", problems)
-    if problems:
-        raise ScenarioError(problems)
-    return _resolve_paths(values, Path.cwd())
+    return _resolve_paths(values, Path.cwd()), problems
 
 
 def load(
@@ -359,6 +378,7 @@ def load(
     effective: dict[str, Any] = {}
     changes: list[Change] = []
     available: dict[str, OverrideSet] = {}
+    origin: dict[str, str] = {}  # key -> where its effective value was set
     for i, (file, flat, file_sets) in enumerate(layers):
         for key, value in flat.items():
             if i > 0 and effective.get(key, KNOWN[key].default) != value:
@@ -366,6 +386,7 @@ def load(
                     Change(key, effective.get(key, KNOWN[key].default), value, f"extends: {file}")
                 )
             effective[key] = value
+            origin[key] = str(file)
         available.update(file_sets)
 
     problems: list[Problem] = []
@@ -373,7 +394,7 @@ def load(
     for name in overrides:
         if name not in available:
             problems.append(
-                Problem(
+                _key_problem(
                     file=str(path),
                     column=f"overrides.{name}",
                     message="no such override set" + config.did_you_mean(name, available),
@@ -385,7 +406,7 @@ def load(
         for key, value in available[name].values.items():
             if key in setter:
                 problems.append(
-                    Problem(
+                    _key_problem(
                         file=str(path),
                         column=key,
                         message=f"set by both override sets '{setter[key]}' and '{name}'; "
@@ -398,14 +419,20 @@ def load(
                 Change(key, effective.get(key, KNOWN[key].default), value, f"override set {name}")
             )
             effective[key] = value
-    if problems:
-        raise ScenarioError(problems)
-    set_values = parse_set(sets)
+            origin[key] = f"{available[name].file} [overrides.{name}]"
+    set_values, set_problems = _parse_set(sets)
+    problems += set_problems
     for key, value in set_values.items():
-        changes.append(Change(key, effective.get(key, KNOWN[key].default), value, "--set"))
-        effective[key] = value
-
-    settings, problems = config.build(ScenarioSettings, effective, prefix="", source=str(path))
+        if key in KNOWN:
+            changes.append(Change(key, effective.get(key, KNOWN[key].default), value, "--set"))
+            effective[key] = value
+            origin[key] = "--set"
+    settings, build_problems = config.build(
+        ScenarioSettings, effective, prefix="", source=str(path)
+    )
+    problems += [
+        replace(p, label="key", file=origin.get(p.column or "", p.file)) for p in build_problems
+    ]
     if problems:
         raise ScenarioError(problems)
     name = settings.scenario.name or path.parent.name

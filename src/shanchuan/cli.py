@@ -1,0 +1,277 @@
+"""The ``shanchuan`` command line: a thin layer over :mod:`shanchuan.pipeline`.
+
+Exit codes: 0 solved and verified; 2 bad input; 3 infeasible rules (a diagnosis is printed);
+4 the solver failed or stopped without a verified solution. ``--debug`` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from shanchuan import __version__, archive, pipeline, render
+from shanchuan import scenario as scenario_mod
+from shanchuan.errors import InfeasibleError, InputError, ShanchuanError, SolveFailedError
+
+log = logging.getLogger("shanchuan")
+
+EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_FAILED = 0, 2, 3, 4
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with the bad-input code (2) and one clear line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"shanchuan: error: {message}\n")
+        raise SystemExit(EXIT_INPUT)
+
+
+def _add_scenario_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "scenario",
+        nargs="?",
+        default=None,
+        help="scenario file, folder with scenario.toml, or built-in name (default: hubei-2021)",
+    )
+    p.add_argument(
+        "--scenario",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="apply the named override set (repeatable, in order; sets must not overlap)",
+    )
+    p.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set one dotted key, e.g. matching.rules.max_distance=300 (applied last)",
+    )
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="write results here")
+    p.add_argument("--force", action="store_true", help="replace an earlier run in --out DIR")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser (public so docs and tests can inspect it)."""
+    parser = _Parser(prog="shanchuan", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"shanchuan {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("run", help="suggest the pairing, then allocate the special fund")
+    _add_scenario_args(p)
+
+    p = sub.add_parser("match", help="suggest, verify and explain the pairing")
+    _add_scenario_args(p)
+    p.add_argument(
+        "--forcing-costs", action="store_true", help="objective loss of forcing each pair"
+    )
+    p.add_argument(
+        "--alternatives", type=int, default=0, metavar="K", help="K best distinct pairings"
+    )
+    p.add_argument(
+        "--sensitivity", type=int, default=0, metavar="N", help="N weight-perturbation samples"
+    )
+    p.add_argument(
+        "--stability", action="store_true", help="list blocking pairs against willingness"
+    )
+    p.add_argument("--lang", choices=("zh", "en"), default=None, help="language of the reasons")
+
+    p = sub.add_parser("allocate", help="select and fund the special-fund projects year by year")
+    _add_scenario_args(p)
+    p.add_argument("--pairs", type=Path, default=None, help="pair file (overrides data.pairs)")
+
+    p = sub.add_parser("check", help="validate a scenario and its files without solving")
+    _add_scenario_args(p)
+
+    p = sub.add_parser("scenarios", help="list built-in scenarios and override sets")
+    p.add_argument("scenario", nargs="?", default=None)
+
+    p = sub.add_parser("keys", help="list every scenario key with its default and meaning")
+    p.add_argument("--markdown", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``shanchuan`` console script."""
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="shanchuan: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
+    try:
+        return _dispatch(args)
+    except ShanchuanError as exc:
+        if args.debug:
+            raise
+        sys.stderr.write(f"shanchuan: {exc}\n")
+        diagnosis = getattr(exc, "diagnosis", None)
+        if diagnosis is not None:
+            sys.stderr.write(diagnosis.message() + "\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("shanchuan: interrupted\n")
+        return 130
+    except Exception as exc:  # a bug, not the user's fault: say so plainly
+        if args.debug:
+            raise
+        sys.stderr.write(
+            f"shanchuan: internal error: {type(exc).__name__}: {exc}\n"
+            "  run again with --debug for the traceback, and please report it\n"
+        )
+        return EXIT_FAILED
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "keys":
+        if args.markdown:
+            sys.stdout.write(scenario_mod.keys_markdown())
+        else:
+            for key, info in scenario_mod.KNOWN.items():
+                print(f"{key} = {archive.dumps(info.default).strip()}  # {info.doc}")
+        return EXIT_OK
+    if args.command == "scenarios":
+        return _list_scenarios(args.scenario)
+    if args.out is not None:
+        archive.check_target(args.out, force=args.force)  # refuse before any work is done
+    sets = list(args.sets)
+    if getattr(args, "lang", None):
+        sets.append(f"matching.explain.language={args.lang}")
+    if getattr(args, "pairs", None) is not None:
+        sets.append(f'data.pairs="{args.pairs.resolve().as_posix()}"')
+    sc = pipeline.load_scenario(args.scenario, overrides=args.overrides, sets=sets)
+
+    if args.command == "check":
+        data, files = pipeline.load_data(sc, scenario_mod.DATA_FILE_KEYS)
+        pipeline.resolve_settings(sc, data)
+        print(f"scenario {sc.name}: {len(files)} files valid ({', '.join(files)})")
+        for change in sc.changes:
+            print(f"  {change}")
+        return EXIT_OK
+
+    if args.command == "match":
+        analyses = pipeline.Analyses(
+            explain=True,
+            forcing_costs=args.forcing_costs,
+            alternatives=args.alternatives,
+            sensitivity=args.sensitivity,
+            stability=args.stability,
+        )
+        outcome: Any = pipeline.match(sc, analyses=analyses)
+    elif args.command == "allocate":
+        outcome = pipeline.allocate(sc)
+    else:
+        outcome = pipeline.run(sc)
+
+    _emit(outcome, args)
+    if args.out is not None:
+        _write_out(outcome, args)
+    return _exit_code(outcome)
+
+
+def _exit_code(outcome: Any) -> int:
+    status = outcome.status
+    if status in ("optimal", "feasible"):
+        return EXIT_OK
+    if status == "infeasible":
+        diagnosis = getattr(outcome, "diagnosis", None)
+        sys.stderr.write("shanchuan: the rules are infeasible.\n")
+        if diagnosis is not None:
+            sys.stderr.write(diagnosis.message() + "\n")
+        return EXIT_INFEASIBLE
+    sys.stderr.write(f"shanchuan: no verified solution (status {status}).\n")
+    return EXIT_FAILED
+
+
+def _list_scenarios(spec: str | None) -> int:
+    names = [spec] if spec else scenario_mod.builtin_scenarios()
+    for name in names:
+        sc = scenario_mod.load(name)
+        print(f"{name}: {sc.settings.scenario.description}")
+        for set_name, ov in sorted(sc.available_overrides.items()):
+            print(f"  --scenario {set_name}: {ov.description}")
+    return EXIT_OK
+
+
+def _write_out(outcome: Any, args: argparse.Namespace) -> None:
+    payload = outcome.to_dict()
+    prov = payload.get("provenance", {})
+    manifest = {
+        "shanchuan": __version__,
+        "command": args.command,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "status": outcome.status,
+        "provenance": prov,
+    }
+    changes = "\n".join(
+        f"{c['key']}: {c['old']} -> {c['new']} ({c['source']})" for c in prov.get("changes", [])
+    )
+    archive.write_archive(
+        args.out,
+        manifest=manifest,
+        json_files={"result.json": payload},
+        tables=outcome.tables(),
+        text_files={"changes.log": changes + ("\n" if changes else "")},
+        force=args.force,
+    )
+    log.info("results written to %s", args.out)
+
+
+def _emit(outcome: Any, args: argparse.Namespace) -> None:
+    if args.format == "json":
+        sys.stdout.write(archive.dumps(outcome.to_dict()))
+        return
+    tables = outcome.tables()
+    if args.format == "csv":
+        main_table = next(iter(tables.values()), pd.DataFrame())
+        buf = io.StringIO()
+        main_table.to_csv(buf, index=False, lineterminator="\n")
+        sys.stdout.write(buf.getvalue())
+        return
+    sys.stdout.write(_text_report(outcome) + "\n")
+
+
+def _text_report(outcome: Any) -> str:
+    if isinstance(outcome, pipeline.RunOutcome):
+        parts = []
+        if outcome.match is not None:
+            parts.append(_text_report(outcome.match))
+        parts.append(_text_report(outcome.allocation))
+        return "\n\n".join(parts)
+    d = outcome.to_dict()
+    prov = d.get("provenance", {})
+    lines = [
+        f"scenario: {prov.get('scenario')}   hash: {str(prov.get('scenario_hash', ''))[:12]}",
+        f"status: {d.get('status')}   objective: {d.get('objective')}"
+        + (f"   gap: {d.get('gap')}" if d.get("gap") not in (None, 0, 0.0) else ""),
+    ]
+    for change in prov.get("changes", []):
+        lines.append(f"  {change['key']}: {change['old']} -> {change['new']} ({change['source']})")
+    if getattr(outcome, "diagnosis", None) is not None:
+        lines.append(outcome.diagnosis.message())
+    for name, frame in outcome.tables().items():
+        if frame.empty:
+            continue
+        lines += ["", f"[{name.removesuffix('.csv')}]", render.table(frame.head(60))]
+        if len(frame) > 60:
+            lines.append(f"... {len(frame) - 60} more rows (use --format csv or --out DIR)")
+    return "\n".join(lines)
+
+
+__all__ = ["InfeasibleError", "InputError", "SolveFailedError", "main", "make_parser"]
