@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from matching.indicators import STRENGTH_INDICATORS
 from matching.solvers import SolverOptions
 
 Pair = tuple[str, str]
@@ -40,6 +41,7 @@ class Weights:
             raise OptionsError("at least one criterion weight must be positive")
 
     def as_dict(self) -> dict[str, float]:
+        """The raw weights by criterion name."""
         return {
             "strength": self.strength,
             "industry": self.industry,
@@ -50,6 +52,7 @@ class Weights:
         }
 
     def normalised(self) -> dict[str, float]:
+        """The weights divided by their sum."""
         total = sum(self.as_dict().values())
         return {k: v / total for k, v in self.as_dict().items()}
 
@@ -61,9 +64,7 @@ class MatchRules:
     supporter_capacity: int = field(
         default=1, metadata={"doc": "Recipients one supporter may take."}
     )
-    recipient_demand: int = field(
-        default=1, metadata={"doc": "Supporters each recipient gets."}
-    )
+    recipient_demand: int = field(default=1, metadata={"doc": "Supporters each recipient gets."})
     locks: tuple[Pair, ...] = field(
         default=(), metadata={"doc": "Pairs that must be chosen.", "counties": "pairs"}
     )
@@ -97,6 +98,39 @@ class MatchRules:
         metadata={"doc": "No blocking pair among acceptable pairs of the willingness lists."},
     )
 
+    def __post_init__(self) -> None:
+        problems = []
+        if self.supporter_capacity < 1:
+            problems.append(
+                f"supporter_capacity must be at least 1, got {self.supporter_capacity!r}"
+            )
+        if self.recipient_demand < 1:
+            problems.append(f"recipient_demand must be at least 1, got {self.recipient_demand!r}")
+        if not self.max_distance > 0:
+            problems.append(
+                f"max_distance must be positive (inf = no cap), got {self.max_distance!r}"
+            )
+        if self.prefecture_spread < 0:
+            problems.append(
+                f"prefecture_spread must be 0 (no limit) or positive, "
+                f"got {self.prefecture_spread!r}"
+            )
+        if not 0.0 <= self.min_pair_score <= 1.0:
+            problems.append(f"min_pair_score must be in [0, 1], got {self.min_pair_score!r}")
+        if self.max_changes < -1:
+            problems.append(f"max_changes must be -1 (no limit) or >= 0, got {self.max_changes!r}")
+        if not (self.change_penalty >= 0 and math.isfinite(self.change_penalty)):
+            problems.append(f"change_penalty must be finite and >= 0, got {self.change_penalty!r}")
+        if self.stable and self.recipient_demand != 1:
+            problems.append(
+                "stable = true needs recipient_demand = 1 (one supporter per recipient)"
+            )
+        both = set(self.locks) & set(self.forbids)
+        if both:
+            problems.append(f"pairs both locked and forbidden: {sorted(both)}")
+        if problems:
+            raise OptionsError("; ".join(problems))
+
 
 @dataclass(frozen=True)
 class CriteriaSettings:
@@ -122,6 +156,42 @@ class CriteriaSettings:
         default=0.5,
         metadata={"doc": "Score given by a county that stated no list at all (0..1)."},
     )
+    plan_cluster_share: float = field(
+        default=0.5,
+        metadata={
+            "doc": "Share of the plan criterion from 'same city cluster'; the rest is the "
+            "overlap of the recipient's focus sectors with the supporter's industries (0..1)."
+        },
+    )
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.strength_weighting not in ("entropy", "given"):
+            problems.append(
+                f"strength_weighting must be 'entropy' or 'given', got {self.strength_weighting!r}"
+            )
+        names = [k for k, _ in self.indicator_weights]
+        unknown = sorted(set(names) - set(STRENGTH_INDICATORS))
+        if unknown:
+            problems.append(
+                f"unknown strength indicators {unknown}; known: {', '.join(STRENGTH_INDICATORS)}"
+            )
+        if len(set(names)) != len(names):
+            problems.append("indicator_weights names an indicator twice")
+        if any(not (w >= 0 and math.isfinite(w)) for _, w in self.indicator_weights):
+            problems.append("indicator_weights must be finite and non-negative")
+        if self.strength_weighting == "given" and not any(w > 0 for _, w in self.indicator_weights):
+            problems.append(
+                "strength_weighting = 'given' needs indicator_weights with a positive weight"
+            )
+        if not (self.distance_scale > 0 and math.isfinite(self.distance_scale)):
+            problems.append(f"distance_scale must be positive, got {self.distance_scale!r}")
+        for key in ("willingness_unlisted", "willingness_no_list", "plan_cluster_share"):
+            value = getattr(self, key)
+            if not 0.0 <= value <= 1.0:
+                problems.append(f"{key} must be in [0, 1], got {value!r}")
+        if problems:
+            raise OptionsError("; ".join(problems))
 
 
 @dataclass(frozen=True)
@@ -150,7 +220,16 @@ class MatchSettings:
     )
     fast_path: bool = field(
         default=True,
-        metadata={"doc": "Use scipy's exact assignment solver when the problem is a pure assignment."},
+        metadata={
+            "doc": "Use scipy's exact assignment solver when the problem is a pure assignment."
+        },
+    )
+    maxmin_tolerance: float = field(
+        default=1e-6,
+        metadata={
+            "doc": "With objective = 'maxmin': the second stage keeps the worst pair's score "
+            "at least t* - tolerance."
+        },
     )
     weights: Weights = field(default_factory=Weights)
     criteria: CriteriaSettings = field(default_factory=CriteriaSettings)
@@ -163,3 +242,5 @@ class MatchSettings:
             raise OptionsError(
                 f"objective must be 'weighted_sum' or 'maxmin', got {self.objective!r}"
             )
+        if not 0.0 <= self.maxmin_tolerance < 1.0:
+            raise OptionsError(f"maxmin_tolerance must be in [0, 1), got {self.maxmin_tolerance!r}")

@@ -6,6 +6,8 @@ scenario's files and hands the frames below to :func:`matching.prepare`.
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -14,6 +16,18 @@ import pandas as pd
 
 #: The criteria, in report order. Each is a recipient × supporter matrix in [0, 1].
 CRITERIA: tuple[str, ...] = ("strength", "industry", "resource", "distance", "willingness", "plan")
+
+
+class InputError(ValueError):
+    """The engine's inputs are inconsistent; the message lists every problem found."""
+
+    def __init__(self, problems: list[str] | tuple[str, ...] | str) -> None:
+        if isinstance(problems, str):
+            problems = [problems]
+        self.problems: tuple[str, ...] = tuple(problems)
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in the matching inputs:"
+        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
 
 
 @dataclass(frozen=True)
@@ -26,7 +40,7 @@ class MatchingInputs:
         lon, gdp_2019_yi, revenue_2019_yi, urban_income_2019_yuan, rural_income_2019_yuan
         (NaN where a district has no rural population), population_wan, area_km2, industries,
         resources, industry_sectors, resource_sectors, focus_sectors`` — the three ``*_sectors``
-        columns are tuples of sector codes.
+        columns are tuples of sector codes (``;``-separated strings are accepted too).
     sectors
         Index = sector code; columns ``name_zh, name_en, group``.
     sector_links
@@ -36,7 +50,7 @@ class MatchingInputs:
         Columns ``prefecture, cluster``: the provincial regional strategy's city clusters.
     willingness
         Columns ``county, rank, partner`` (ids): each county's ranked acceptable partners,
-        1 = most wanted. Lists may be partial or absent.
+        1 = most wanted. Lists may be partial or absent; ranks within a list are distinct.
     distance
         Optional recipient × supporter matrix (index = recipient ids, columns = supporter ids)
         that takes precedence over geodesic distances; ``distance_unit`` says km or minutes.
@@ -58,7 +72,9 @@ class MatchingInputs:
 class MatchingProblem:
     """A prepared instance: ids, criteria matrices, weights and everything the rules refer to.
 
-    Rows of every matrix follow ``recipients``, columns follow ``supporters``.
+    Rows of every matrix follow ``recipients``, columns follow ``supporters``. The instance is
+    checked on construction (shapes, ranges, ids), so a problem built directly from matrices —
+    as the test strategies and benchmarks do — is as trustworthy as one from :func:`prepare`.
     """
 
     recipients: tuple[str, ...]
@@ -74,22 +90,115 @@ class MatchingProblem:
     """Distance between county seats (km), or travel time when ``distance_unit`` is minutes."""
     distance_unit: str = "km"
     recipient_prefs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Recipient id -> its acceptable supporters, most wanted first (strict order)."""
     supporter_prefs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Supporter id -> its acceptable recipients, most wanted first (strict order)."""
     incumbent: tuple[tuple[str, str], ...] = ()
     details: Mapping[str, object] = field(default_factory=dict)
     """Intermediate figures for reports (strength index, entropy weights, …)."""
 
-    @property
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        shape = (len(self.recipients), len(self.supporters))
+        if not self.recipients or not self.supporters:
+            problems.append("need at least one recipient and one supporter")
+        ids = list(self.recipients) + list(self.supporters)
+        dup = sorted({c for c in ids if ids.count(c) > 1}) if len(set(ids)) != len(ids) else []
+        if dup:
+            problems.append(f"county ids used more than once: {dup}")
+        for name, mat in self.criteria.items():
+            if name not in CRITERIA:
+                problems.append(f"unknown criterion {name!r}; known: {', '.join(CRITERIA)}")
+                continue
+            arr = np.asarray(mat)
+            if arr.shape != shape:
+                problems.append(f"criterion {name!r} has shape {arr.shape}, expected {shape}")
+            elif not np.all(np.isfinite(arr)) or arr.min() < -1e-12 or arr.max() > 1 + 1e-12:
+                problems.append(f"criterion {name!r} must hold finite values in [0, 1]")
+        for name, w in self.weights.items():
+            if name not in self.criteria:
+                problems.append(f"weight for criterion {name!r} without a matrix")
+            elif not (w >= 0 and math.isfinite(w)):
+                problems.append(f"weight of {name!r} must be finite and non-negative, got {w!r}")
+        total = sum(self.weights.values())
+        if self.weights and abs(total - 1.0) > 1e-9:
+            problems.append(f"weights must sum to 1, got {total!r}")
+        if np.asarray(self.distance).shape != shape:
+            got = np.asarray(self.distance).shape
+            problems.append(f"distance has shape {got}, expected {shape}")
+        elif np.any(np.isnan(self.distance)) or np.any(np.asarray(self.distance) < 0):
+            problems.append("distance must hold non-negative numbers (no NaN)")
+        if self.distance_unit not in ("km", "min"):
+            problems.append(f"distance_unit must be 'km' or 'min', got {self.distance_unit!r}")
+        rset, sset = set(self.recipients), set(self.supporters)
+        for own, others, prefs, side in (
+            (rset, sset, self.recipient_prefs, "recipient"),
+            (sset, rset, self.supporter_prefs, "supporter"),
+        ):
+            for county, listed in prefs.items():
+                if county not in own:
+                    problems.append(f"preference list of unknown {side} {county!r}")
+                if len(set(listed)) != len(listed) or not set(listed) <= others:
+                    problems.append(
+                        f"preference list of {county!r} must name distinct counties of the "
+                        "other side"
+                    )
+        for r, s in self.incumbent:
+            if r not in rset or s not in sset:
+                problems.append(f"incumbent pair ({r!r}, {s!r}) names unknown counties")
+        if problems:
+            raise InputError(problems)
+
+    @functools.cached_property
     def score(self) -> np.ndarray:
         """Weighted pair score: ``sum_c w_c * criteria[c]`` with the normalised weights."""
         total = np.zeros((len(self.recipients), len(self.supporters)))
         for name, w in self.weights.items():
             if w:
-                total = total + w * self.criteria[name]
+                total = total + w * np.asarray(self.criteria[name], dtype=float)
+        total.setflags(write=False)
         return total
 
+    @functools.cached_property
+    def _r_pos(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.recipients)}
+
+    @functools.cached_property
+    def _s_pos(self) -> dict[str, int]:
+        return {c: j for j, c in enumerate(self.supporters)}
+
     def r_index(self, county: str) -> int:
-        return self.recipients.index(county)
+        """Row of recipient ``county`` (KeyError naming the id if it is not a recipient)."""
+        try:
+            return self._r_pos[county]
+        except KeyError:
+            raise KeyError(f"{county!r} is not a recipient of this problem") from None
 
     def s_index(self, county: str) -> int:
-        return self.supporters.index(county)
+        """Column of supporter ``county`` (KeyError naming the id if it is not a supporter)."""
+        try:
+            return self._s_pos[county]
+        except KeyError:
+            raise KeyError(f"{county!r} is not a supporter of this problem") from None
+
+    def is_recipient(self, county: str) -> bool:
+        """Whether ``county`` is one of the recipients."""
+        return county in self._r_pos
+
+    def is_supporter(self, county: str) -> bool:
+        """Whether ``county`` is one of the supporters."""
+        return county in self._s_pos
+
+    def name(self, county: str) -> str:
+        """Annex-2 name of ``county`` (its id when no name is known)."""
+        return self.names.get(county, county)
+
+    def pair_score(self, recipient: str, supporter: str) -> float:
+        """Weighted score of one pair."""
+        return float(self.score[self.r_index(recipient), self.s_index(supporter)])
+
+    def rank_of(self, county: str, partner: str) -> int | None:
+        """0-based position of ``partner`` in ``county``'s list; ``None`` if unlisted/no list."""
+        prefs = self.recipient_prefs if county in self._r_pos else self.supporter_prefs
+        listed = prefs.get(county, ())
+        return listed.index(partner) if partner in listed else None

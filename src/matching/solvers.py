@@ -41,7 +41,7 @@ class SolverError(Exception):
     """A solver name is unknown or its backend is not installed."""
 
 
-class SolveStatus(str, enum.Enum):
+class SolveStatus(enum.StrEnum):
     """What the solver says about the run (kept apart from the solution's own verification)."""
 
     OPTIMAL = "optimal"
@@ -75,7 +75,9 @@ class SolverOptions:
     def __post_init__(self) -> None:
         problems = []
         if self.time_limit <= 0 or not math.isfinite(self.time_limit):
-            problems.append(f"time_limit must be a positive number of seconds, got {self.time_limit!r}")
+            problems.append(
+                f"time_limit must be a positive number of seconds, got {self.time_limit!r}"
+            )
         if not (0.0 <= self.gap < 1.0):
             problems.append(f"gap must be in [0, 1), got {self.gap!r}")
         if self.threads < 1:
@@ -105,6 +107,8 @@ class SolveReport:
 
 @dataclass(frozen=True)
 class SolverBackend:
+    """A registered solver: availability probe, version and the run function."""
+
     name: str
     description: str
     is_available: Callable[[], bool]
@@ -126,7 +130,9 @@ def _relative_gap(objective: float | None, bound: float | None) -> float | None:
 
 
 def _read_values(problem: pulp.LpProblem) -> dict[str, float]:
-    return {v.name: (v.varValue if v.varValue is not None else math.nan) for v in problem.variables()}
+    return {
+        v.name: (v.varValue if v.varValue is not None else math.nan) for v in problem.variables()
+    }
 
 
 _CBC_RESULT = re.compile(r"^Result - (.*)$", re.M)
@@ -281,7 +287,7 @@ class MatrixForm:
     c: np.ndarray
     constant: float
     sense: int
-    a: "object"  # scipy.sparse.csr_array
+    a: object  # scipy.sparse.csr_array
     lower: np.ndarray
     upper: np.ndarray
     var_lower: np.ndarray
