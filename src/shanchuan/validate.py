@@ -18,7 +18,7 @@ import difflib
 import math
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +70,7 @@ _SPREADSHEET_ERRORS = {
 _FULLWIDTH_DIGITS = re.compile(r"[０-９．－]")
 _COMMA_NUMBER = re.compile(r"^[+-]?[0-9][0-9,]*(\.[0-9]+)?$")
 _INT = re.compile(r"^[+-]?[0-9]+$")
+_FLOAT = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 
 
 def did_you_mean(
@@ -116,18 +117,17 @@ def _number(text: str) -> float:
         raise _Bad(f"'{text}' is not a figure")
     if low in _SPREADSHEET_ERRORS:
         raise _Bad("spreadsheet error value; fix the formula in Excel and save again")
-    try:
-        value = float(text)
-    except ValueError:
+    if not _FLOAT.match(text):
         if _FULLWIDTH_DIGITS.search(text):
-            raise _Bad("not a number: full-width characters; type half-width digits") from None
+            raise _Bad("not a number: full-width characters; type half-width digits")
         if _COMMA_NUMBER.match(text):
             raise _Bad(
                 "not a number: write it without ',' (use '.' for decimals, no thousands separators)"
-            ) from None
+            )
         if text.endswith("%"):
-            raise _Bad("not a number: write it without '%'") from None
-        raise _Bad("not a number") from None
+            raise _Bad("not a number: write it without '%'")
+        raise _Bad("not a number")
+    value = float(text)
     if math.isnan(value) or math.isinf(value):
         raise _Bad(f"'{text}' is not a figure")
     return value
@@ -298,7 +298,7 @@ def _duplicates(keys: Sequence[object], rows: Sequence[int]) -> dict[int, int]:
 
 
 def _unique_problems(
-    frame: pd.DataFrame, schema: Schema, file: str, rows: Sequence[int], skip: Callable[[str], bool]
+    frame: pd.DataFrame, schema: Schema, file: str, rows: Sequence[int], *, resolved: bool
 ) -> list[Problem]:
     problems: list[Problem] = []
 
@@ -306,7 +306,7 @@ def _unique_problems(
         return [None if _missing(v) else v for v in frame[name]]
 
     for col in schema.columns:
-        if col.name not in frame or skip(col.name):
+        if col.name not in frame or resolved:
             continue
         values = cells(col.name)
         if col.name == schema.key or col.unique:
@@ -338,7 +338,10 @@ def _unique_problems(
                     )
                 )
     for group in schema.unique_together:
-        if any(name not in frame or skip(name) for name in group):
+        if any(name not in frame for name in group):
+            continue
+        # Combinations with a county reference are compared after names are resolved to ids.
+        if any(_is_county_ref(schema, name) for name in group) != resolved:
             continue
         combos = list(zip(*(cells(name) for name in group), strict=True))
         for row, first in _duplicates(combos, rows).items():
@@ -523,9 +526,7 @@ def validate_table(
                 )
         typed[col.name] = _series(values, col, index)
     frame = pd.DataFrame(typed, index=index)
-    problems += _unique_problems(
-        frame, schema, file, rows, skip=lambda name: _is_county_ref(schema, name)
-    )
+    problems += _unique_problems(frame, schema, file, rows, resolved=False)
     problems += _row_checks(frame, schema, file, rows)
     problems.sort(key=lambda p: p.row if p.row is not None else 0)
     return frame, problems
@@ -746,9 +747,7 @@ def validate_references(
                                 expected=f"a {what} of {name(col.references)}",
                             )
                         )
-        problems += _unique_problems(
-            frame, schema, file, rows, skip=lambda n, s=schema: not _is_county_ref(s, n)
-        )
+        problems += _unique_problems(frame, schema, file, rows, resolved=True)
     if index is not None:
         problems += _willingness_roles(
             out.get("willingness"), index, name("willingness") if "willingness" in out else ""
@@ -762,6 +761,8 @@ def validate_references(
             name("counties"),
             name("regions") if "regions" in out else "",
         )
+    order = {name(key): i for i, key in enumerate(out)}
+    problems.sort(key=lambda p: (order.get(p.file, len(order)), p.row is None, p.row or 0))
     return out, problems
 
 
