@@ -159,9 +159,17 @@ def _wrong_delimiter(header: list[str], schema: Schema, file: str) -> Problem | 
     )
 
 
-def parse_csv(text: str, schema: Schema, file: str) -> pd.DataFrame:
-    """Parse decoded CSV text into a frame of stripped strings (see :func:`read_table`)."""
-    if not text.strip():
+def parse_csv(text: str, schema: Schema, file: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Parse decoded CSV text into a frame of stripped strings (see :func:`read_table`).
+
+    Raises :class:`InputError` when nothing can be read (empty file, wrong delimiter, not CSV).
+    Otherwise returns the frame and the problems with single rows, whose rows are left out
+    of the frame; the frame is ``None`` when the header itself is malformed.
+    """
+    first = next(
+        (i for i, rec in enumerate(_records(text, file)) if any(c.strip() for c in rec)), None
+    )
+    if first is None:
         raise InputError(
             Problem(
                 file=file,
@@ -169,19 +177,9 @@ def parse_csv(text: str, schema: Schema, file: str) -> pd.DataFrame:
                 expected="a header line naming the columns: " + ", ".join(schema.required_columns),
             )
         )
-    try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise InputError(
-            Problem(
-                file=file,
-                message=f"the file is not readable as CSV: {exc}",
-                expected=f"a comma-separated CSV file ({SAVE_AS})",
-            )
-        ) from None
     # The spreadsheet row of a record is its position + 1: csv.reader yields one record per
     # spreadsheet row, also for blank lines and for cells spanning several physical lines.
-    first = next(i for i, rec in enumerate(records) if any(c.strip() for c in rec))
+    records = _records(text, file)
     header_raw = records[first]
     header_row = first + 1
     problem = _wrong_delimiter(header_raw, schema, file)
@@ -216,6 +214,8 @@ def parse_csv(text: str, schema: Schema, file: str) -> pd.DataFrame:
                 )
             )
         seen.add(name)
+    if problems:
+        return None, problems
     rows: list[list[str]] = []
     numbers: list[int] = []
     width = len(header)
@@ -243,11 +243,36 @@ def parse_csv(text: str, schema: Schema, file: str) -> pd.DataFrame:
         cells += [""] * (width - len(cells))
         rows.append(cells)
         numbers.append(row)
-    if problems:
-        raise InputError(problems)
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     frame.index = pd.Index(numbers, name=ROW, dtype="int64")
-    return frame
+    return frame, problems
+
+
+def _records(text: str, file: str) -> list[list[str]]:
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise InputError(
+            Problem(
+                file=file,
+                message=f"the file is not readable as CSV: {exc}",
+                expected=f"a comma-separated CSV file ({SAVE_AS})",
+            )
+        ) from None
+
+
+def read_table_collect(
+    path: str | os.PathLike[str], schema: Schema
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Like :func:`read_table`, but return problems with single rows instead of raising.
+
+    Rows with problems are left out of the frame, so the rest of the file can still be
+    validated and every problem reported at once. The frame is ``None`` when the header is
+    malformed. Problems with the file as a whole still raise :class:`InputError`.
+    """
+    file = str(path)
+    data = _check_path(Path(path), file)
+    return parse_csv(decode(data, file), schema, file)
 
 
 def read_table(path: str | os.PathLike[str], schema: Schema) -> pd.DataFrame:
@@ -260,7 +285,7 @@ def read_table(path: str | os.PathLike[str], schema: Schema) -> pd.DataFrame:
     undecodable, wrong delimiter, empty, malformed header or rows); ``Problem.file`` is
     ``str(path)`` as given.
     """
-    file = str(path)
-    data = _check_path(Path(path), file)
-    text = decode(data, file)
-    return parse_csv(text, schema, file)
+    frame, problems = read_table_collect(path, schema)
+    InputError.collect(problems)
+    assert frame is not None
+    return frame

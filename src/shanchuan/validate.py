@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from shanchuan.errors import InputError, Problem
-from shanchuan.readers import ROW, read_table
+from shanchuan.readers import ROW, read_table_collect
 from shanchuan.schemas import (
     COUNTIES,
     FALSE_WORDS,
@@ -73,27 +73,29 @@ _INT = re.compile(r"^[+-]?[0-9]+$")
 _FLOAT = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 
 
+def closest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The choice most similar to ``word`` (case-insensitively as a fallback), or ``None``."""
+    pool = list(dict.fromkeys(choices))
+    close = difflib.get_close_matches(word, pool, n=1, cutoff=cutoff)
+    if close:
+        return close[0]
+    lowered = {c.casefold(): c for c in pool}
+    hit = difflib.get_close_matches(word.casefold(), list(lowered), n=1, cutoff=cutoff)
+    return lowered[hit[0]] if hit else None
+
+
 def did_you_mean(
-    word: str,
-    choices: Iterable[str],
-    *,
-    describe: Mapping[str, str] | None = None,
-    cutoff: float = 0.6,
+    word: str, choices: Iterable[str], *, describe: Mapping[str, str] | None = None
 ) -> str:
     """`` (did you mean 'x'?)`` for the closest of ``choices``, or ``""`` if none is close.
 
     ``describe`` maps a choice to a label shown after it, e.g. an id to its Chinese name.
     """
-    pool = list(dict.fromkeys(choices))
-    close = difflib.get_close_matches(word, pool, n=1, cutoff=cutoff)
-    if not close:
-        lowered = {c.casefold(): c for c in pool}
-        hit = difflib.get_close_matches(word.casefold(), list(lowered), n=1, cutoff=cutoff)
-        close = [lowered[h] for h in hit]
-    if not close:
+    best = closest(word, choices)
+    if best is None:
         return ""
-    label = f" ({describe[close[0]]})" if describe and close[0] in describe else ""
-    return f" (did you mean '{close[0]}'{label}?)"
+    label = f" ({describe[best]})" if describe and describe.get(best) else ""
+    return f" (did you mean '{best}'{label}?)"
 
 
 class _Bad(Exception):
@@ -163,7 +165,7 @@ def _split_list(text: str, col: Column) -> tuple[str, ...]:
     return tuple(items)
 
 
-def convert_cell(text: str, col: Column) -> Any:
+def _convert_cell(text: str, col: Column) -> Any:
     """Convert one non-empty, stripped cell to the column's type; raise ``_Bad`` if it fails."""
     if col.dtype == "str":
         return text
@@ -255,10 +257,11 @@ def _header_problems(columns: Sequence[str], schema: Schema, file: str) -> list[
     for name in columns:
         if name in schema.by_name:
             continue
-        hint = did_you_mean(name, [c for c in known if c not in columns] or known)
-        match = re.search(r"'([^']+)'", hint)
-        if match:
-            explained.add(match.group(1))
+        pool = [c for c in known if c not in columns] or list(known)
+        best = closest(name, pool)
+        hint = f" (did you mean '{best}'?)" if best else ""
+        if best:
+            explained.add(best)
         problems.append(
             Problem(
                 file=file,
@@ -511,7 +514,7 @@ def validate_table(
                     )
                 continue
             try:
-                values.append(convert_cell(text, col))
+                values.append(_convert_cell(text, col))
             except _Bad as bad:
                 values.append(None)
                 problems.append(
@@ -929,12 +932,15 @@ def load_inputs(files: Mapping[str, str | os.PathLike[str] | None]) -> LoadedDat
     for key, path in given.items():
         schema = INPUT_FILES[key]
         try:
-            raw = read_table(path, schema)
+            raw, found = read_table_collect(path, schema)
         except InputError as exc:
             problems += exc.problems
             continue
-        typed, found = validate_table(raw, schema, path)
-        problems += found
+        if raw is None:
+            problems += found
+            continue
+        typed, more = validate_table(raw, schema, path)
+        problems += sorted([*found, *more], key=lambda p: p.row or 0)
         tables[key] = typed
     resolved, found = validate_references(
         tables, given, unreadable=[k for k in given if k not in tables]

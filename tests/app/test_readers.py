@@ -78,6 +78,11 @@ def test_file_with_only_a_bom_and_blank_lines_is_empty(tmp_path):
         read_table(path, REGIONS)
 
 
+def test_file_of_empty_cells_is_empty(tmp_path):
+    with pytest.raises(InputError, match="the file is empty"):
+        read_table(write(tmp_path, ",,,\n,,\n"), REGIONS)
+
+
 def test_semicolon_delimited_file(tmp_path):
     text = "prefecture;cluster;cluster_en;source\n十堰市;鄂西北;NW;纲要\n"
     with pytest.raises(

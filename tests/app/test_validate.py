@@ -304,6 +304,22 @@ def test_three_problems_in_one_file_reported_together(tmp_path):
     assert all(p.file == str(path) for p in info.value.problems)
 
 
+def test_row_with_unquoted_comma_reported_with_the_other_problems(tmp_path):
+    rows = [
+        replace_cell(COUNTY_ROWS[0], "gdp_2019_yi", "12,3"),  # splits into one cell too many
+        replace_cell(COUNTY_ROWS[1], "lat", "north"),
+        *COUNTY_ROWS[2:],
+    ]
+    path = write(tmp_path, "counties.csv", counties_csv(rows))
+    with pytest.raises(InputError) as info:
+        load_inputs(base_files(tmp_path))
+    assert [(p.file, p.row, p.column) for p in info.value.problems] == [
+        (str(path), 2, None),
+        (str(path), 3, "lat"),
+    ]
+    assert "the row has 21 cells but the header names 20 columns" in str(info.value)
+
+
 def test_row_numbers_are_spreadsheet_rows_despite_blank_and_multiline_rows(tmp_path):
     rows = [
         COUNTY_ROWS[0].replace("年鉴", '"年鉴\n第二行"'),  # one spreadsheet row, two lines
