@@ -600,11 +600,14 @@ class CountyIndex:
             pool = [c for c in self.roles if role is None or self.roles[c] == role]
             labels = {c: self.names.get(c, "") for c in pool}
             names = {n: ids[0] for n, ids in self.by_name.items() if ids[0] in labels}
-            hint = did_you_mean(
-                text,
-                [*pool, *names],
-                describe={**labels, **{n: f"id '{i}'" for n, i in names.items()}},
-            )
+            describe = {**labels, **{n: f"id '{i}'" for n, i in names.items()}}
+            # A short form such as '武昌' for '武汉市武昌区': suggest the one name containing it.
+            containing = {i for n, i in names.items() if len(text) >= 2 and text in n}
+            if len(containing) == 1:
+                cid = containing.pop()
+                hint = f" (did you mean {self.label(cid)}?)"
+            else:
+                hint = did_you_mean(text, [*pool, *names], describe=describe)
             return Problem(
                 file=file,
                 row=row,
@@ -791,8 +794,7 @@ def _willingness_roles(frame: pd.DataFrame | None, index: CountyIndex, file: str
                     file=file,
                     row=int(row),
                     column="partner",
-                    message="a county ranks itself",
-                    value=partner,
+                    message=f"{index.label(partner)} ranks itself",
                     expected="a county of the other role",
                 )
             )
@@ -804,7 +806,6 @@ def _willingness_roles(frame: pd.DataFrame | None, index: CountyIndex, file: str
                     column="partner",
                     message=f"partner {index.label(partner)} has the same role as "
                     f"{index.label(county)} ({index.roles.get(county)})",
-                    value=partner,
                     expected="a county of the other role",
                 )
             )

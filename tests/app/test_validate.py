@@ -434,8 +434,8 @@ def test_willingness_names_resolved_to_ids_and_roles_checked(tmp_path):
             "partner 'wufeng' (五峰县) has the same role as 'zhuxi' (竹溪县) (recipient)",
         ),
         (4, "rank", "duplicate rank for county 'zhuxi', already on row 3"),
-        (5, "partner", "a county ranks itself"),
-        (6, "county", "unknown county '五峰' (did you mean '五峰县' (id 'wufeng')?)"),
+        (5, "partner", "'wuchang' (武昌区) ranks itself"),
+        (6, "county", "unknown county '五峰' (did you mean 'wufeng' (五峰县)?)"),
     ]
 
 
@@ -620,6 +620,9 @@ def test_resolve_county_problems(counties):
         "my.toml, column 'matching.lock': 'wuchang' (武昌区) is a supporter county "
         "(got '武昌区'); expected a recipient county"
     )
+    short = resolve_county("夷陵", counties)
+    assert isinstance(short, Problem)
+    assert short.message == "unknown county '夷陵' (did you mean 'yichang-yiling' (夷陵区)?)"
     unknown = resolve_county("zhuxii", counties)
     assert isinstance(unknown, Problem)
     assert unknown.message == "unknown county 'zhuxii' (did you mean 'zhuxi' (竹溪县)?)"
