@@ -154,7 +154,10 @@ def _run_cbc(problem: pulp.LpProblem, options: SolverOptions) -> SolveReport:
         start = time.perf_counter()
         problem.solve(solver)
         seconds = time.perf_counter() - start
-        text = open(log, encoding="utf-8", errors="replace").read() if os.path.exists(log) else ""
+        text = ""
+        if os.path.exists(log):
+            with open(log, encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
     result = _CBC_RESULT.search(text)
     result_text = result.group(1).strip() if result else pulp.LpStatus[problem.status]
     has_int_vars = any(v.cat == pulp.LpInteger for v in problem.variables())
