@@ -7,10 +7,13 @@ import itertools
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import make_problem
 
+from matching import MatchSettings, MatchStatus, solve
 from matching.options import MatchRules
 from matching.problem import MatchingProblem
 from matching.stability import BLOCKING_COLUMNS, blocking_pairs, is_stable
+from matching.verify import blocking_pairs as core_blocking
 
 
 def _problem(
@@ -150,3 +153,19 @@ def test_matches_count_form_brute_force(inst: tuple) -> None:
     got = set(zip(frame["recipient"], frame["supporter"], strict=True))
     assert got == _brute_blocking(rec, sup, r_prefs, s_prefs, pairs, 1, capacity)
     assert is_stable(p, pairs, rules) == (not got)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(2, 5), st.integers(0, 10**6), st.sampled_from([1, 2]))
+def test_solution_with_stable_rule_has_no_blocking_pair(n: int, seed: int, cap: int) -> None:
+    problem = make_problem(n, n, seed)
+    rules = MatchRules(stable=True, supporter_capacity=cap)
+    result = solve(problem, MatchSettings(rules=rules))
+    assert result.status == MatchStatus.OPTIMAL  # a stable pairing always exists here
+    assert blocking_pairs(problem, result.pairs, rules).empty
+    # the unconstrained optimum: the audit agrees with the engine's own check
+    free = solve(problem, MatchSettings(rules=MatchRules(supporter_capacity=cap)))
+    frame = blocking_pairs(problem, free.pairs, rules)
+    expected = core_blocking(problem, MatchSettings(rules=rules), free.pairs)
+    assert set(zip(frame["recipient"], frame["supporter"], strict=True)) == set(expected)
+    assert len(frame) == len(expected)
