@@ -1,6 +1,10 @@
 import codecs
+import csv
+import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shanchuan.errors import InputError
 from shanchuan.readers import read_table
@@ -166,3 +170,30 @@ def test_header_problems_reported_together(tmp_path):
     messages = [p.message for p in info.value.problems]
     assert messages == ["header cell 2 is empty", "column appears twice in the header"]
     assert all(p.row == 1 for p in info.value.problems)
+
+
+ALPHABET = "abcxyz019 .-;,\"'十堰市竹溪县武汉城市圈茶叶魔芋（）、。"
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    cells=st.lists(
+        st.lists(st.text(ALPHABET, max_size=8), min_size=4, max_size=4), min_size=1, max_size=5
+    ),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "gbk", "gb18030"]),
+    newline=st.sampled_from(["\n", "\r\n"]),
+)
+def test_any_table_reads_back_in_every_encoding(tmp_path_factory, cells, encoding, newline):
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator=newline)
+    writer.writerow(REGIONS.column_names)
+    writer.writerows(cells)
+    path = tmp_path_factory.mktemp("enc") / "regions.csv"
+    path.write_bytes(buf.getvalue().encode(encoding))
+    df = read_table(path, REGIONS)
+    expected = [
+        (row, [c.strip() for c in cellrow])
+        for row, cellrow in enumerate(cells, start=2)
+        if any(c.strip() for c in cellrow)
+    ]
+    assert [(int(r), df.loc[r].tolist()) for r in df.index] == expected
