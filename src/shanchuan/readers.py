@@ -131,7 +131,7 @@ def _check_path(path: Path, file: str) -> bytes:
     return data
 
 
-def _wrong_delimiter(header: list[str], schema: Schema, file: str) -> Problem | None:
+def _wrong_delimiter(header: list[str], schema: Schema, file: str, row: int) -> Problem | None:
     """A problem when the header line shows that the file is not comma-separated."""
     known = set(schema.column_names)
     comma_hits = sum(1 for name in header if name.strip() in known)
@@ -153,7 +153,7 @@ def _wrong_delimiter(header: list[str], schema: Schema, file: str) -> Problem | 
     name = WRONG_DELIMITERS[best[1]]
     return Problem(
         file=file,
-        row=1,
+        row=row,
         message=f"file uses {name} as delimiter; save as comma-separated CSV ({SAVE_AS})",
         expected="columns separated by ','",
     )
@@ -182,7 +182,7 @@ def parse_csv(text: str, schema: Schema, file: str) -> tuple[pd.DataFrame | None
     records = _records(text, file)
     header_raw = records[first]
     header_row = first + 1
-    problem = _wrong_delimiter(header_raw, schema, file)
+    problem = _wrong_delimiter(header_raw, schema, file, header_row)
     if problem is not None:
         raise InputError(problem)
     problems: list[Problem] = []
