@@ -47,7 +47,7 @@ MATCH_FILES = (
     "distances",
     "incumbent",
 )
-ALLOCATE_FILES = ("counties", "projects", "pairs", "executed")
+ALLOCATE_FILES = ("counties", "sectors", "projects", "pairs", "executed")
 
 
 @dataclass
