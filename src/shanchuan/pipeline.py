@@ -12,9 +12,10 @@ The engines (:mod:`matching`, :mod:`allocation`) take plain frames; only this la
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -317,6 +318,27 @@ def matching_inputs(
 
 Progress = Callable[[str], None]
 
+#: Engine exceptions that mean "the input or the settings are wrong" (exit code 2).
+ENGINE_INPUT_ERRORS: tuple[type[Exception], ...] = (
+    matching.InputError,
+    matching.OptionsError,
+    matching.SolverError,
+    allocation.AllocationInputError,
+    allocation.AllocationSettingsError,
+)
+
+
+@contextlib.contextmanager
+def engine_errors(source: str) -> Iterator[None]:
+    """Turn an engine's input error into the application's :class:`InputError` (exit 2)."""
+    try:
+        yield
+    except ENGINE_INPUT_ERRORS as exc:
+        lines = [line.strip().lstrip("- ") for line in str(exc).splitlines() if line.strip()]
+        if len(lines) > 1 and lines[0].endswith(":"):
+            lines = lines[1:]
+        raise InputError([Problem(file=source, message=line) for line in lines]) from exc
+
 
 def _progress(progress: Progress | None) -> Progress:
     return progress or (lambda message: log.info(message))
@@ -347,7 +369,9 @@ def match(
         say(f"change {change}")
 
     t = time.perf_counter()
-    problem = matching.prepare(matching_inputs(data, settings), settings.matching)
+    with engine_errors(str(sc.files[-1])):
+        problem = matching.prepare(matching_inputs(data, settings), settings.matching)
+        matching.solvers.get_backend(settings.matching.solver.name)
     timings["prepare_s"] = time.perf_counter() - t
     say(f"prepared {len(problem.recipients)} recipients × {len(problem.supporters)} supporters")
 
@@ -483,7 +507,9 @@ def allocate(
         executed=data.executed,
     )
     t = time.perf_counter()
-    problem = allocation.prepare(inputs, settings.allocation)
+    with engine_errors(str(sc.files[-1])):
+        problem = allocation.prepare(inputs, settings.allocation)
+        matching.solvers.get_backend(settings.allocation.solver.name)
     timings["prepare_s"] = time.perf_counter() - t
     t = time.perf_counter()
     result = allocation.solve(problem, settings.allocation)

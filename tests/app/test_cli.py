@@ -1,0 +1,174 @@
+"""End-to-end: the CLI on the default scenario and on broken inputs, with its exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from shanchuan import cli, pipeline
+from shanchuan import scenario as sc_mod
+
+DEFAULT_DIR = sc_mod.builtin_path("hubei-2021").parent
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = cli.main(["-q", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def copy_default(tmp_path: Path) -> Path:
+    """A writable copy of the default scenario's folder."""
+    target = tmp_path / "hubei"
+    shutil.copytree(DEFAULT_DIR, target)
+    return target
+
+
+def test_match_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "match", "--format", "json")
+    assert code == 0
+    d = json.loads(out)
+    assert d["status"] == "optimal"
+    assert isinstance(d["objective"], float)
+    assert len(d["pairs"]) == 22
+    for pair in d["pairs"]:
+        assert {"recipient", "supporter", "score", "criteria", "distance_km"} <= pair.keys()
+        assert set(pair["criteria"]) == {"strength", "industry", "resource", "distance", "willingness", "plan"}
+    assert len({p["recipient"] for p in d["pairs"]}) == 22
+    assert len({p["supporter"] for p in d["pairs"]}) == 22
+    prov = d["provenance"]
+    assert prov["scenario"] == "hubei-2021"
+    assert len(prov["scenario_hash"]) == 64
+    assert prov["versions"]["pulp"] == "3.3.0"
+    assert prov["status"] == "optimal"
+    assert "solve_s" in prov["timings"]
+
+
+def test_same_inputs_same_output(capsys: pytest.CaptureFixture[str]) -> None:
+    _, first, _ = run_cli(capsys, "match", "--format", "csv")
+    _, second, _ = run_cli(capsys, "match", "--format", "csv")
+    assert first == second
+
+
+def test_match_table_shows_chinese_names(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "match")
+    assert code == 0
+    assert "竹溪县" in out and "status: optimal" in out
+
+
+def test_set_and_override_changes_are_logged_and_stored(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out_dir = tmp_path / "run"
+    code, _, _ = run_cli(
+        capsys, "match", "--scenario", "near", "--set", "matching.weights.plan=0.2", "--out", str(out_dir)
+    )
+    assert code == 0
+    manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    changes = manifest["provenance"]["changes"]
+    assert [c["key"] for c in changes] == ["matching.rules.max_distance", "matching.weights.plan"]
+    log = (out_dir / "changes.log").read_text(encoding="utf-8")
+    assert "matching.weights.plan: 0.05 -> 0.2 (--set)" in log
+    assert (out_dir / "pairs.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_out_refuses_overwrite_then_force(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out_dir = tmp_path / "run"
+    assert run_cli(capsys, "match", "--out", str(out_dir))[0] == 0
+    code, _, err = run_cli(capsys, "match", "--out", str(out_dir))
+    assert code == 2 and "--force" in err
+    assert run_cli(capsys, "match", "--out", str(out_dir), "--force")[0] == 0
+
+
+def test_bad_input_file_exit_2_with_every_problem(capsys: pytest.CaptureFixture[str], copy_default: Path) -> None:
+    f = copy_default / "counties.csv"
+    lines = f.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    gdp = header.index("gdp_2019_yi")
+    lat = header.index("lat")
+    row = lines[1].split(",")
+    row[gdp] = "abc"
+    row[lat] = "95"
+    lines[1] = ",".join(row)
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "match", str(copy_default))
+    assert code == 2
+    assert out == ""
+    assert "row 2" in err and "gdp_2019_yi" in err and "lat" in err
+    assert "Traceback" not in err
+
+
+def test_unknown_county_in_lock_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "match", "--set", 'matching.rules.locks=[["竹溪", "宜都市"]]')
+    assert code == 2
+    assert "竹溪" in err and "did you mean" in err
+
+
+def test_unknown_key_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "match", "--set", "matching.rules.max_distnce=300")
+    assert code == 2 and "did you mean 'matching.rules.max_distance'" in err
+
+
+def test_infeasible_rules_exit_3_with_diagnosis(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(
+        capsys, "match", "--set", 'matching.rules.locks=[["竹溪县", "宜都市"], ["五峰县", "宜都市"]]'
+    )
+    assert code == 3
+    assert "竹溪县" in err and "五峰县" in err
+
+
+def test_solver_failure_exit_4(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import matching
+
+    real = matching.solve
+
+    def failing(problem, settings):
+        result = real(problem, settings)
+        return type(result)(**{**result.__dict__, "status": matching.MatchStatus.FAILED})
+
+    monkeypatch.setattr(pipeline.matching, "solve", failing)
+    code, _, err = run_cli(capsys, "match")
+    assert code == 4 and "no verified solution" in err
+
+
+def test_unknown_solver_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "match", "--set", "matching.solver.name=gurobi")
+    assert code == 2 and "unknown solver 'gurobi'" in err and "cbc" in err
+
+
+def test_argparse_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(capsys, "match", "--format", "xml")[0] == 2
+
+
+def test_keys_and_scenarios_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "keys")
+    assert code == 0 and "matching.rules.max_distance" in out
+    code, out, _ = run_cli(capsys, "scenarios")
+    assert code == 0 and "--scenario near" in out
+
+
+def test_check_validates_without_solving(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "check")
+    assert code == 0 and "files valid" in out
+
+
+@pytest.mark.parametrize("example", sorted((Path(__file__).parents[2] / "scenarios").glob("*.toml")))
+def test_example_scenarios_are_valid(capsys: pytest.CaptureFixture[str], example: Path) -> None:
+    code, out, err = run_cli(capsys, "check", str(example))
+    assert code == 0, err
+
+
+def test_run_json_contract(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run_cli(capsys, "run", "--format", "json", "--out", str(tmp_path / "r"))
+    assert code == 0
+    d = json.loads(out)
+    assert d["status"] in ("optimal", "feasible")
+    assert len(d["matching"]["pairs"]) == 22
+    alloc = d["allocation"]
+    assert {"status", "objective", "projects", "summary"} <= alloc.keys()
+    for p in alloc["projects"]:
+        assert {"id", "year", "recipient", "supporter", "category", "special_fund_wan", "supporter_fund_wan"} <= p.keys()
+    assert d["provenance"]["scenario_hash"]
+    assert (tmp_path / "r" / "manifest.json").is_file()
