@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"matching analysis benchmarks  n={n}  seed={args.seed}  repeats={repeats}")
     print(f"{'spec':36s} {'size':>12s} {'median s':>10s}  {'anchor':>16s} {'ratio':>9s}")
     for name, what, t, anchor_name, ratio in rows:
-        print(f"{name:36s} {what:>12s} {t:10.4f}  {anchor_name:>16s} {ratio:9.2f}")
+        print(f"{name:36s} {what:>12s} {t:10.6f}  {anchor_name:>16s} {ratio:9.2f}")
     return 0
 
 
