@@ -7,7 +7,7 @@
 
 __version__ = "0.1.0"
 
-from shanchuan.errors import (  # noqa: E402 - __version__ first: submodules read it
+from shanchuan.errors import (  # after __version__: submodules read it
     InfeasibleError,
     InputError,
     Problem,
@@ -15,7 +15,7 @@ from shanchuan.errors import (  # noqa: E402 - __version__ first: submodules rea
     ShanchuanError,
     SolveFailedError,
 )
-from shanchuan.pipeline import (  # noqa: E402
+from shanchuan.pipeline import (
     AllocationOutcome,
     Analyses,
     MatchOutcome,

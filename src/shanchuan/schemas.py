@@ -186,7 +186,7 @@ COUNTIES = Schema(
             "Name as printed in Annex 2 of the programme document.",
             unique=True,
         ),
-        _c("full_name", "str", "Full official name, e.g. 五峰土家族自治县 (Annex 2 prints 五峰县)."),
+        _c("full_name", "str", "Full official name, e.g. 五峰土家族自治县 (Annex 2: 五峰县)."),
         _c(
             "role",
             "enum",
