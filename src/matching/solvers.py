@@ -167,7 +167,9 @@ def _run_cbc(problem: pulp.LpProblem, options: SolverOptions) -> SolveReport:
     m = _CBC_BOUND.search(text)
     if m:
         try:
-            bound = float(m.group(1))
+            # CBC's summary leaves out the objective's constant term: add it back.
+            constant = float(problem.objective.constant) if problem.objective is not None else 0.0
+            bound = float(m.group(1)) + constant
         except ValueError:
             bound = None
     if problem.status == pulp.LpStatusInfeasible or "infeasible" in result_text.lower():
@@ -228,9 +230,11 @@ def _run_highs(problem: pulp.LpProblem, options: SolverOptions) -> SolveReport:
     has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
     objective = pulp.value(problem.objective) if has_sol else None
     is_mip = any(v.cat == pulp.LpInteger for v in problem.variables())
-    # PuLP hands HiGHS a minimisation (objective negated when maximising); undo for the bound.
+    # PuLP hands HiGHS a minimisation (objective negated when maximising) without the
+    # objective's constant term; undo both for the bound.
     obj_mult = -1.0 if problem.sense == pulp.LpMaximize else 1.0
-    bound = obj_mult * info.mip_dual_bound if is_mip else objective
+    constant = float(problem.objective.constant) if problem.objective is not None else 0.0
+    bound = obj_mult * info.mip_dual_bound + constant if is_mip else objective
     if model_status == ms.kOptimal:
         status = SolveStatus.OPTIMAL
     elif model_status == ms.kInfeasible:
