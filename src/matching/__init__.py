@@ -50,3 +50,27 @@ __all__ = [
 # Analysis helper's exports (forcing costs, alternatives, sensitivity, stability, diagnosis):
 # add imports and extend __all__ below this line.
 # ---------------------------------------------------------------------------------------------
+from matching.alternatives import Alternative, alternatives, alternatives_frame
+from matching.diagnose import Diagnosis, Relaxation, RuleItem, diagnose
+from matching.explain import explain_pairs
+from matching.forcing import AnalysisError, forcing_costs, forcing_matrix
+from matching.sensitivity import SensitivityResult, sensitivity
+from matching.stability import blocking_pairs, is_stable
+
+__all__ += [
+    "Alternative",
+    "AnalysisError",
+    "Diagnosis",
+    "Relaxation",
+    "RuleItem",
+    "SensitivityResult",
+    "alternatives",
+    "alternatives_frame",
+    "blocking_pairs",
+    "diagnose",
+    "explain_pairs",
+    "forcing_costs",
+    "forcing_matrix",
+    "is_stable",
+    "sensitivity",
+]
