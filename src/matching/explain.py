@@ -180,7 +180,8 @@ def explain_pairs(
             "score_rank": int(np.count_nonzero(score[i] > score[i, j] + 1e-12)) + 1,
             "recipient_rank": willingness_rank(problem.recipient_prefs, r, s),
             "supporter_rank": willingness_rank(problem.supporter_prefs, s, r),
-            "distance": float(problem.distance[i, j]),
+            # Raw distance under its own name: "distance" is the criterion's score column.
+            f"distance_{problem.distance_unit}": float(problem.distance[i, j]),
         }
         advantage = {}
         for c in used:
@@ -199,7 +200,7 @@ def explain_pairs(
         rows.append(row)
     columns = [
         "recipient", "supporter", "recipient_name", "supporter_name", "score", "score_rank",
-        "recipient_rank", "supporter_rank", "distance",
+        "recipient_rank", "supporter_rank", f"distance_{problem.distance_unit}",
     ]
     for c in used:
         columns += [c, f"{c}_contribution"]

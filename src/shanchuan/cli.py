@@ -247,31 +247,106 @@ def _emit(outcome: Any, args: argparse.Namespace) -> None:
     sys.stdout.write(_text_report(outcome) + "\n")
 
 
+def _header(d: dict[str, Any], outcome: Any) -> list[str]:
+    prov = d.get("provenance", {})
+    objective = d.get("objective")
+    lines = [
+        f"scenario: {prov.get('scenario')}   hash: {str(prov.get('scenario_hash', ''))[:12]}",
+        f"status: {d.get('status')}"
+        + (f"   objective: {objective:.4f}" if isinstance(objective, float) else "")
+        + (f"   gap: {d['gap']:.2%}" if d.get("gap") else ""),
+    ]
+    lines += [
+        f"  {c['key']}: {c['old']} -> {c['new']} ({c['source']})" for c in prov.get("changes", [])
+    ]
+    if getattr(outcome, "diagnosis", None) is not None:
+        lines.append(outcome.diagnosis.message())
+    return lines
+
+
+def _section(title: str, frame: pd.DataFrame, limit: int = 60, digits: int = 3) -> list[str]:
+    if frame.empty:
+        return []
+    lines = ["", f"[{title}]", render.table(frame.head(limit), digits=digits)]
+    if len(frame) > limit:
+        lines.append(f"... {len(frame) - limit} more rows (use --format csv or --out DIR)")
+    return lines
+
+
+def _match_report(outcome: pipeline.MatchOutcome) -> list[str]:
+    d = outcome.to_dict()
+    lines = _header(d, outcome)
+    if not outcome.result.pairs:
+        return lines
+    pairs = outcome.result.pairs_frame()
+    dist = next(c for c in pairs.columns if c.startswith("distance_"))
+    view = pairs[["recipient", "supporter", "score", dist]].copy()
+    expl = outcome.analyses.get("explanations")
+    if isinstance(expl, pd.DataFrame):
+        view["reasons"] = expl["reasons"].to_numpy()
+    lines += _section("pairs", view)
+    forcing = outcome.analyses.get("forcing_costs")
+    if isinstance(forcing, pd.DataFrame):
+        lines += _section(
+            "next-best partner per recipient (cost of forcing it)", _next_best(forcing, outcome)
+        )
+    alts = outcome.analyses.get("alternatives")
+    if isinstance(alts, pd.DataFrame):
+        lines += _section("alternatives", alts[["rank", "objective", "loss", "changes"]], digits=4)
+    sens = outcome.analyses.get("sensitivity")
+    if sens is not None:
+        lines += [
+            "",
+            f"[sensitivity] {sens.samples} samples, weights ±{sens.spread:.0%}: the pairing is "
+            f"reproduced exactly in {sens.reproduced_share:.1%} of samples",
+        ]
+        partners = sens.partners
+        freq_col = next((c for c in partners.columns if "base" in c and "freq" in c), None)
+        if freq_col is not None:
+            lines += _section(
+                "pairs chosen in under 90 % of samples", partners[partners[freq_col] < 0.9]
+            )
+    blocking = outcome.analyses.get("blocking_pairs")
+    if isinstance(blocking, pd.DataFrame):
+        lines += ["", f"[stability] {len(blocking)} blocking pair(s) against the willingness lists"]
+        lines += _section("blocking pairs", blocking)
+    return lines
+
+
+def _next_best(forcing: pd.DataFrame, outcome: pipeline.MatchOutcome) -> pd.DataFrame:
+    names = outcome.problem.names
+    candidates = forcing[forcing["status"].isin(["optimal", "feasible"])]
+    rows = []
+    for r in outcome.problem.recipients:
+        sub = candidates[candidates["recipient"] == r]
+        if sub.empty:
+            continue
+        best = sub.loc[sub["loss"].idxmin()]
+        rows.append(
+            {"recipient": names[r], "next_best": names[best["supporter"]], "loss": best["loss"]}
+        )
+    return pd.DataFrame(rows, columns=["recipient", "next_best", "loss"])
+
+
+def _allocation_report(outcome: pipeline.AllocationOutcome) -> list[str]:
+    d = outcome.to_dict()
+    lines = _header(d, outcome)
+    lines.append(f"pairs: {outcome.pairs_source}")
+    for name, frame in outcome.result.summary_frames().items():
+        lines += _section(name, frame)
+    return lines
+
+
 def _text_report(outcome: Any) -> str:
     if isinstance(outcome, pipeline.RunOutcome):
         parts = []
         if outcome.match is not None:
-            parts.append(_text_report(outcome.match))
-        parts.append(_text_report(outcome.allocation))
+            parts.append("\n".join(["== pairing", *_match_report(outcome.match)]))
+        parts.append("\n".join(["== special fund", *_allocation_report(outcome.allocation)]))
         return "\n\n".join(parts)
-    d = outcome.to_dict()
-    prov = d.get("provenance", {})
-    lines = [
-        f"scenario: {prov.get('scenario')}   hash: {str(prov.get('scenario_hash', ''))[:12]}",
-        f"status: {d.get('status')}   objective: {d.get('objective')}"
-        + (f"   gap: {d.get('gap')}" if d.get("gap") not in (None, 0, 0.0) else ""),
-    ]
-    for change in prov.get("changes", []):
-        lines.append(f"  {change['key']}: {change['old']} -> {change['new']} ({change['source']})")
-    if getattr(outcome, "diagnosis", None) is not None:
-        lines.append(outcome.diagnosis.message())
-    for name, frame in outcome.tables().items():
-        if frame.empty:
-            continue
-        lines += ["", f"[{name.removesuffix('.csv')}]", render.table(frame.head(60))]
-        if len(frame) > 60:
-            lines.append(f"... {len(frame) - 60} more rows (use --format csv or --out DIR)")
-    return "\n".join(lines)
+    if isinstance(outcome, pipeline.MatchOutcome):
+        return "\n".join(_match_report(outcome))
+    return "\n".join(_allocation_report(outcome))
 
 
 __all__ = ["InfeasibleError", "InputError", "SolveFailedError", "main", "make_parser"]

@@ -91,9 +91,15 @@ class MatchOutcome:
         if self.result.pairs:
             tables["pairs.csv"] = self.result.pairs_frame()
         for name, value in self.analyses.items():
-            frame = _as_frame(value)
-            if frame is not None:
-                tables[f"{name}.csv"] = frame
+            if isinstance(value, pd.DataFrame):
+                tables[f"{name}.csv"] = value
+        if "forcing_costs" in self.analyses:
+            loss = matching.forcing_matrix(self.analyses["forcing_costs"], "loss")
+            tables["forcing_loss_matrix.csv"] = _named_matrix(loss, self.problem)
+        sens = self.analyses.get("sensitivity")
+        if sens is not None:
+            tables["sensitivity_partners.csv"] = sens.partners
+            tables["sensitivity_frequency.csv"] = _named_matrix(sens.frequency, self.problem)
         return tables
 
 
@@ -164,16 +170,11 @@ def _status_text(status: Any) -> str:
     return str(getattr(status, "value", status))
 
 
-def _as_frame(value: Any) -> pd.DataFrame | None:
-    if isinstance(value, pd.DataFrame):
-        return value
-    for attr in ("to_frame", "frame", "pairs_frame"):
-        fn = getattr(value, attr, None)
-        if callable(fn):
-            frame = fn()
-            if isinstance(frame, pd.DataFrame):
-                return frame
-    return None
+def _named_matrix(matrix: pd.DataFrame, problem: Any) -> pd.DataFrame:
+    """A recipient × supporter matrix with Annex-2 names, as a table Excel shows well."""
+    out = matrix.rename(index=problem.names, columns=problem.names)
+    out.index.name = "受援地 \\ 支援地"
+    return out.reset_index()
 
 
 def _jsonable(value: Any) -> Any:
@@ -307,7 +308,8 @@ def matching_inputs(
         regions=data.regions,
         willingness=data.willingness,
         distance=data.distances,
-        distance_unit=settings.data.distance_unit,
+        # The scenario says "minutes" for readers; the engine's short unit name is "min".
+        distance_unit={"km": "km", "minutes": "min"}[settings.data.distance_unit],
         incumbent=data.incumbent,
     )
 
@@ -417,9 +419,8 @@ def _run_analyses(
     if analyses.alternatives:
         t = time.perf_counter()
         say(f"{analyses.alternatives} best distinct pairings")
-        outcome.analyses["alternatives"] = matching.alternatives(
-            problem, settings, analyses.alternatives
-        )
+        alts = matching.alternatives(problem, settings, analyses.alternatives)
+        outcome.analyses["alternatives"] = matching.alternatives_frame(problem, alts, lang)
         timings["alternatives_s"] = time.perf_counter() - t
     if analyses.sensitivity:
         t = time.perf_counter()
