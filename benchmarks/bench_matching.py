@@ -1,0 +1,238 @@
+"""Benchmarks of the pairing engine against anchors measured in the same run.
+
+Seeded, named specs ``<variant>-<n>``:
+
+``pure-n``
+    n × n random scores, no side rules: the engine (fast path, verified) against
+    :func:`scipy.optimize.linear_sum_assignment` on the same score matrix.
+``rules-n``
+    the same plus forbids (2 % of pairs), a distance cap and a prefecture spread rule: the
+    engine (PuLP model built, solved with ``--solver``, verified) against
+    :func:`scipy.optimize.milp` on the matrix form of the very same model.
+``hubei-2021``
+    the default-size real instance (22 × 22) through ``prepare`` + ``solve``, when the
+    ``shanchuan`` data package is installed.
+
+Usage::
+
+    python benchmarks/bench_matching.py                 # 22, 100, 300, 1000
+    python benchmarks/bench_matching.py --sizes 22 300 --repeat 5
+    python benchmarks/bench_matching.py --quick         # CI smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
+
+from matching import (
+    CRITERIA,
+    MatchingProblem,
+    MatchRules,
+    MatchSettings,
+    MatchStatus,
+    SolverOptions,
+    build,
+    solve,
+)
+from matching.solvers import to_matrix_form
+
+
+def make_instance(n: int, seed: int) -> MatchingProblem:
+    """Random n × n instance: criteria uniform in [0, 1], 20–600 km, ~sqrt(n)/2 prefectures."""
+    rng = np.random.default_rng(seed)
+    r = tuple(f"r{i}" for i in range(n))
+    s = tuple(f"s{j}" for j in range(n))
+    n_pref = max(2, round(math.sqrt(n) / 2))
+    pref = {c: f"P{rng.integers(n_pref)}" for c in r} | {c: f"Q{rng.integers(n_pref)}" for c in s}
+    weights = dict(zip(CRITERIA, (0.30, 0.25, 0.15, 0.15, 0.10, 0.05), strict=True))
+    return MatchingProblem(
+        recipients=r,
+        supporters=s,
+        names={},
+        full_names={},
+        prefecture=pref,
+        criteria={c: rng.random((n, n)) for c in CRITERIA},
+        weights=weights,
+        distance=rng.uniform(20.0, 600.0, (n, n)),
+    )
+
+
+def side_rules(problem: MatchingProblem, seed: int) -> MatchRules:
+    """Forbids on 2 % of pairs, a 500 km cap and a spread of 1.5× the mean per prefecture pair."""
+    rng = np.random.default_rng(seed + 1)
+    n = len(problem.recipients)
+    k = max(1, int(0.02 * n * n))
+    flat = rng.choice(n * n, size=k, replace=False)
+    forbids = tuple((problem.recipients[i // n], problem.supporters[i % n]) for i in flat)
+    n_pref = len({problem.prefecture[c] for c in problem.recipients})
+    spread = max(2, math.ceil(1.5 * n / (n_pref * n_pref)))
+    return MatchRules(forbids=forbids, max_distance=500.0, prefecture_spread=spread)
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
+
+
+def milp_on_model(problem: MatchingProblem, settings: MatchSettings) -> tuple[float, float | None]:
+    form = to_matrix_form(build(problem, settings).lp)
+    t = time.perf_counter()
+    res = milp(
+        form.c * form.sense,
+        constraints=[LinearConstraint(form.a, form.lower, form.upper)],
+        integrality=form.integrality,
+        bounds=Bounds(form.var_lower, form.var_upper),
+        options={"time_limit": settings.solver.time_limit},
+    )
+    seconds = time.perf_counter() - t
+    return seconds, (form.sense * res.fun + form.constant) if res.x is not None else None
+
+
+def bench_pure(n: int, repeat: int, seed: int) -> dict[str, object]:
+    base = make_instance(n, seed)
+    score = np.asarray(base.score)
+
+    def engine():
+        fresh = make_instance(n, seed)  # a new problem: the score matrix is recomputed
+        t = time.perf_counter()
+        result = solve(fresh, MatchSettings())
+        return time.perf_counter() - t, result
+
+    samples = [engine() for _ in range(repeat)]
+    t_engine = statistics.median(s for s, _ in samples)
+    result = samples[-1][1]
+    t_lsa, (rows, cols) = timed(lambda: linear_sum_assignment(score, maximize=True), repeat)
+    lsa = float(score[rows, cols].sum())
+    return {
+        "spec": f"pure-{n}",
+        "engine": t_engine,
+        "anchor": t_lsa,
+        "anchor_name": "linear_sum_assignment",
+        "status": f"{result.status.value} ({result.method})",
+        "agree": abs(result.objective - lsa) <= 1e-7 * max(1, abs(lsa)),
+    }
+
+
+def bench_rules(
+    n: int, repeat: int, seed: int, solver: str, time_limit: float
+) -> dict[str, object]:
+    problem = make_instance(n, seed)
+    settings = MatchSettings(
+        rules=side_rules(problem, seed), solver=SolverOptions(name=solver, time_limit=time_limit)
+    )
+    t_engine, result = timed(lambda: solve(problem, settings), repeat)
+    assert result is not None
+    samples = [milp_on_model(problem, settings) for _ in range(repeat)]
+    t_milp = statistics.median(s for s, _ in samples)
+    ref = samples[-1][1]
+    agree = (
+        ref is not None
+        and result.objective is not None
+        and abs(result.objective - ref) <= 1e-6 * max(1, abs(ref))
+    )
+    return {
+        "spec": f"rules-{n}",
+        "engine": t_engine,
+        "anchor": t_milp,
+        "anchor_name": "scipy.milp (same model)",
+        "status": f"{result.status.value} ({result.method})",
+        "agree": agree,
+        "build": result.timings.get("build", math.nan),
+        "solve": result.timings.get("solve", math.nan),
+    }
+
+
+def bench_real(repeat: int) -> dict[str, object] | None:
+    try:
+        from shanchuan import pipeline
+    except ImportError as exc:  # the data package is optional for the engine
+        print(f"hubei-2021: skipped ({exc})", file=sys.stderr)
+        return None
+    import matching
+
+    sc = pipeline.load_scenario("hubei-2021")
+    data, _ = pipeline.load_data(sc, pipeline.MATCH_FILES)
+    settings = pipeline.resolve_settings(sc, data)
+    inputs = pipeline.matching_inputs(data, settings)
+
+    def run():
+        problem = matching.prepare(inputs, settings.matching)
+        return matching.solve(problem, settings.matching)
+
+    t_total, result = timed(run, repeat)
+    ip_settings = MatchSettings(fast_path=False, solver=settings.matching.solver)
+    problem = matching.prepare(inputs, settings.matching)
+    t_ip, ip = timed(lambda: solve(problem, ip_settings), repeat)
+    return {
+        "spec": "hubei-2021",
+        "engine": t_total,
+        "anchor": t_ip,
+        "anchor_name": f"IP route ({ip.method}, solve only)",
+        "status": f"{result.status.value} ({result.method})",
+        "agree": abs(result.objective - ip.objective) <= 1e-7,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[22, 100, 300, 1000])
+    ap.add_argument(
+        "--rules-sizes",
+        type=int,
+        nargs="+",
+        default=None,
+        help="sizes of the side-rule specs (default: --sizes)",
+    )
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=20210101)
+    ap.add_argument("--solver", default="cbc")
+    ap.add_argument("--time-limit", type=float, default=120.0)
+    ap.add_argument("--quick", action="store_true", help="smoke run: n = 22 and 100, once")
+    ap.add_argument("--no-real", action="store_true", help="skip the hubei-2021 instance")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.sizes, args.repeat, args.rules_sizes = [22, 100], 1, [22, 100]
+    rules_sizes = args.rules_sizes or args.sizes
+    rows = []
+    if not args.no_real:
+        real = bench_real(args.repeat)
+        if real:
+            rows.append(real)
+    for n in args.sizes:
+        rows.append(bench_pure(n, args.repeat, args.seed))
+        print(f"done pure-{n}", file=sys.stderr)
+    for n in rules_sizes:
+        rows.append(bench_rules(n, args.repeat, args.seed, args.solver, args.time_limit))
+        print(f"done rules-{n}", file=sys.stderr)
+    head = (
+        f"{'spec':<12} {'engine s':>10} {'anchor s':>10} {'ratio':>7}  {'anchor':<26} "
+        f"{'status':<22} agree  build/solve s"
+    )
+    print(head)
+    print("-" * len(head))
+    ok = True
+    for r in rows:
+        extra = f"{r['build']:.2f}/{r['solve']:.2f}" if "build" in r else ""
+        ratio = r["engine"] / r["anchor"] if r["anchor"] > 0 else math.inf
+        print(
+            f"{r['spec']:<12} {r['engine']:>10.4f} {r['anchor']:>10.4f} {ratio:>7.2f}  "
+            f"{r['anchor_name']:<26} {r['status']:<22} {'yes' if r['agree'] else 'NO':<5}  {extra}"
+        )
+        ok = ok and bool(r["agree"]) and r["status"].startswith(MatchStatus.OPTIMAL.value)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
