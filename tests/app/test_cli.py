@@ -139,7 +139,10 @@ def test_unknown_solver_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_argparse_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_cli(capsys, "match", "--format", "xml")[0] == 2
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["match", "--format", "xml"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'xml'" in capsys.readouterr().err
 
 
 def test_keys_and_scenarios_commands(capsys: pytest.CaptureFixture[str]) -> None:
