@@ -1,0 +1,203 @@
+"""The typed outcome of :func:`allocation.solve`, its JSON form and its CSV frames."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pandas as pd
+
+from allocation.benefit import finite_or_none
+from allocation.diagnose import Diagnosis, RuleCost, Unfunded
+from allocation.options import AllocationSettings
+from allocation.problem import AllocationProblem
+from allocation.report import (
+    category_rows,
+    fairness,
+    floor_rows,
+    pair_rows,
+    project_rows,
+    year_rows,
+)
+from allocation.run import Stage
+from allocation.verify import Verification
+from matching.solvers import SolveStatus
+
+
+@dataclass(frozen=True)
+class AllocationResult:
+    """A solved (or unsolvable) allocation.
+
+    ``status`` is the solver's verdict (``optimal`` only when every stage was proven optimal;
+    a time-limited run is ``feasible``); ``solution_status`` is the independent verification
+    of the schedule (``verified``, ``violations`` or ``none``).
+    """
+
+    problem: AllocationProblem
+    settings: AllocationSettings
+    status: SolveStatus
+    solver: str
+    solver_version: str
+    solver_status: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+    build_seconds: float
+    stages: tuple[Stage, ...]
+    schedule: dict[str, dict[int, float]]
+    """project id -> {year: special fund 万元} for every funded year."""
+    coverage: int | None
+    verification: Verification | None
+    rule_costs: tuple[RuleCost, ...] = ()
+    unfunded: tuple[Unfunded, ...] = ()
+    diagnosis: Diagnosis | None = None
+
+    @property
+    def solution_status(self) -> str:
+        """``verified`` (no rule broken), ``violations`` or ``none`` (no solution)."""
+        if self.verification is None:
+            return "none"
+        return "verified" if self.verification.ok else "violations"
+
+    @property
+    def ok(self) -> bool:
+        """True when the solver found a solution and it verified."""
+        return self.solution_status == "verified" and self.status in (
+            SolveStatus.OPTIMAL,
+            SolveStatus.FEASIBLE,
+        )
+
+    def projects_frame(self) -> pd.DataFrame:
+        """One row per funded project and year (CSV export)."""
+        rows = project_rows(self.problem, self.schedule)
+        return pd.DataFrame(rows, columns=_PROJECT_COLUMNS if not rows else None)
+
+    def summary_frames(self) -> dict[str, pd.DataFrame]:
+        """Name -> table: per_year, per_pair, per_category, floor, fairness, rule costs, unfunded."""
+        pb, st, sc = self.problem, self.settings, self.schedule
+        fair = fairness(pb, sc)
+        return {
+            "per_year": pd.DataFrame(year_rows(pb, st, sc)),
+            "per_pair": pd.DataFrame(pair_rows(pb, st, sc)),
+            "per_category": pd.DataFrame(category_rows(pb, sc)),
+            "floor": pd.DataFrame(floor_rows(pb, st, sc)),
+            "fairness": pd.DataFrame(fair["per_recipient"]),
+            "rule_costs": pd.DataFrame(
+                [asdict(r) for r in self.rule_costs],
+                columns=[f for f in RuleCost.__dataclass_fields__],
+            ),
+            "unfunded": pd.DataFrame(
+                [_unfunded_dict(u) for u in self.unfunded], columns=[*Unfunded.__dataclass_fields__]
+            ),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: ``status``, ``objective``, ``projects``, ``summary`` and details."""
+        pb, st, sc = self.problem, self.settings, self.schedule
+        ver = self.verification
+        floor = floor_rows(pb, st, sc)
+        return _clean(
+            {
+                "status": self.status.value,
+                "solution_status": self.solution_status,
+                "objective": self.objective,
+                "bound": self.bound,
+                "gap": self.gap,
+                "solver": {
+                    "name": self.solver,
+                    "version": self.solver_version,
+                    "status": self.solver_status,
+                    "seconds": self.seconds,
+                    "build_seconds": self.build_seconds,
+                    "stages": [{**asdict(s), "status": s.status.value} for s in self.stages],
+                },
+                "projects": project_rows(pb, sc),
+                "summary": {
+                    "per_year": year_rows(pb, st, sc),
+                    "per_pair": pair_rows(pb, st, sc),
+                    "per_category": category_rows(pb, sc),
+                    "fairness": fairness(pb, sc),
+                    "shortfalls": [r for r in floor if r["shortfall_wan"] > 0],
+                    "coverage": self.coverage,
+                    "benefit": ver.benefit if ver else None,
+                    "penalty": ver.penalty if ver else None,
+                    "rule_costs": [asdict(r) for r in self.rule_costs],
+                    "best_unfunded": [_unfunded_dict(u) for u in self.unfunded],
+                    "left_out": [asdict(v) for v in pb.left_out.values()],
+                },
+                "verification": None
+                if ver is None
+                else {
+                    "ok": ver.ok,
+                    "objective_recomputed": ver.objective,
+                    "violations": [asdict(v) for v in ver.violations],
+                },
+                "diagnosis": None if self.diagnosis is None else asdict(self.diagnosis),
+            }
+        )
+
+    def explain(self) -> list[str]:
+        """Planner-facing sentences: status, shortfalls, rule costs, diagnosis."""
+        lines = [f"Solver: {self.status.value}; solution: {self.solution_status}."]
+        if self.verification:
+            for v in self.verification.violations:
+                lines.append(f"Violation {v.subject}: {v.message}")
+            for (k, y), g in sorted(self.verification.shortfalls.items()):
+                pair = self.problem.pairs[k]
+                lines.append(
+                    f"{self.problem.name(pair.supporter)} → "
+                    f"{self.problem.name(pair.recipient)} {y}: supporter aid "
+                    f"{g:,.1f} 万元 short of the floor."
+                )
+        lines.extend(r.text for r in self.rule_costs)
+        for u in self.unfunded:
+            lines.append(f"Unfunded {u.id} ({u.recipient}, {u.category}): {u.detail}")
+        if self.diagnosis:
+            lines.extend(self.diagnosis.text)
+        return lines
+
+
+_PROJECT_COLUMNS = [
+    "id",
+    "year",
+    "recipient",
+    "supporter",
+    "recipient_id",
+    "supporter_id",
+    "category",
+    "category_zh",
+    "priority",
+    "priority_kinds",
+    "title",
+    "start_year",
+    "end_year",
+    "special_fund_wan",
+    "supporter_fund_wan",
+    "other_fund_wan",
+    "requested_wan",
+    "executed",
+    "benefit",
+]
+
+
+def _unfunded_dict(u: Unfunded) -> dict[str, Any]:
+    d = asdict(u)
+    d["reasons"] = ";".join(u.reasons)
+    return d
+
+
+def _clean(x: Any) -> Any:
+    """Make ``x`` JSON-safe: tuples -> lists, non-finite floats -> None, numpy scalars -> Python."""
+    if isinstance(x, dict):
+        return {str(k): _clean(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_clean(v) for v in x]
+    if isinstance(x, SolveStatus):
+        return x.value
+    if hasattr(x, "item") and not isinstance(x, str):
+        x = x.item()
+    if isinstance(x, float):
+        return finite_or_none(x) if not math.isnan(x) else None
+    return x

@@ -1,0 +1,63 @@
+"""The one-call pipeline: prepare (if needed), build, solve, verify, analyse."""
+
+from __future__ import annotations
+
+from allocation.diagnose import best_unfunded, diagnose, rule_costs
+from allocation.options import AllocationSettings
+from allocation.prepare import prepare
+from allocation.problem import AllocationInputs, AllocationProblem
+from allocation.result import AllocationResult
+from allocation.run import run_model
+from allocation.verify import verify
+from matching.solvers import SolveStatus
+
+
+def solve(
+    problem: AllocationProblem | AllocationInputs,
+    settings: AllocationSettings | None = None,
+    *,
+    analyse: bool = True,
+) -> AllocationResult:
+    """Solve the allocation and verify the schedule independently of the solver.
+
+    With ``analyse`` (default) the result also carries the rule costs and the best unfunded
+    projects (optimal/feasible runs), or the infeasibility diagnosis (infeasible runs), as the
+    ``analysis`` settings ask.
+    """
+    settings = settings or AllocationSettings()
+    if isinstance(problem, AllocationInputs):
+        problem = prepare(problem, settings)
+    run = run_model(problem, settings)
+    verification = (
+        verify(problem, settings, run.schedule, objective=run.objective)
+        if run.has_solution
+        else None
+    )
+    costs, unfunded, diagnosis = [], [], None
+    a = settings.analysis
+    if analyse and run.has_solution:
+        if a.rule_costs:
+            costs = rule_costs(problem, settings, run)
+        unfunded = best_unfunded(problem, settings, run)
+    elif analyse and run.status == SolveStatus.INFEASIBLE and a.diagnose:
+        diagnosis = diagnose(problem, settings)
+    return AllocationResult(
+        problem=problem,
+        settings=settings,
+        status=run.status,
+        solver=run.solver,
+        solver_version=run.solver_version,
+        solver_status=run.solver_status,
+        objective=run.objective,
+        bound=run.bound,
+        gap=run.gap,
+        seconds=run.seconds,
+        build_seconds=run.build_seconds,
+        stages=run.stages,
+        schedule=run.schedule,
+        coverage=run.coverage,
+        verification=verification,
+        rule_costs=tuple(costs),
+        unfunded=tuple(unfunded),
+        diagnosis=diagnosis,
+    )
