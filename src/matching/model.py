@@ -4,6 +4,12 @@ Notation: :math:`R` recipients, :math:`S` supporters, binary :math:`x_{rs} = 1` 
 supporter :math:`s` is paired with recipient :math:`r`, :math:`c_{rs}` the weighted pair score
 (:attr:`MatchingProblem.score`), :math:`I` the incumbent pairs.
 
+The model is sparse: the rules that only exclude single pairs — ``forbid``, ``max_distance``
+and ``min_pair_score``, the :data:`EXCLUSIONS` — remove the pair's variable altogether instead
+of adding a row :math:`x_{rs} = 0`. :attr:`MatchModel.excluded` says which rule removed which
+pair. A row whose every term was removed stays in the model with no terms (``0 = 1`` for a
+locked pair that a rule excludes), so a contradiction still shows up as infeasibility.
+
 :func:`build` calls the ``add_*`` functions below in the fixed order of :data:`FAMILIES`; each
 one documents its math, returns early when it has nothing to add and names its constraints
 deterministically (``"lock[zhuxi,wuhan-donghu]"``). The readable names are the keys of
@@ -13,6 +19,7 @@ positions (``lock_0_0``) so that every backend accepts them.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -29,14 +36,14 @@ FAMILIES: tuple[str, ...] = (
     "recipient_demand",
     "supporter_capacity",
     "lock",
-    "forbid",
-    "max_distance",
     "prefecture_spread",
-    "min_pair_score",
     "max_changes",
     "stability",
     "maxmin_floor",
 )
+
+#: Rules that exclude single pairs: they remove variables instead of adding rows.
+EXCLUSIONS: tuple[str, ...] = ("forbid", "max_distance", "min_pair_score")
 
 
 @dataclass
@@ -45,9 +52,17 @@ class MatchModel:
 
     lp: pulp.LpProblem
     x: dict[Pair, pulp.LpVariable]
-    """(recipient id, supporter id) -> binary pairing variable."""
+    """(recipient id, supporter id) -> binary pairing variable, for the pairs in the model
+    only: a pair that a rule excludes (:attr:`excluded`) or that the caller left out
+    (``keep`` of :func:`build`) has no variable. Row-major (Annex) order."""
     problem: MatchingProblem
     settings: MatchSettings
+    cells: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.intp))
+    """(k, 2) positions (recipient row, supporter column) of the variables, in the order of
+    :attr:`x`."""
+    excluded: dict[str, list[Pair]] = field(default_factory=dict)
+    """Exclusion rule (``forbid``, ``max_distance``, ``min_pair_score``) -> the pairs it removes
+    (a pair may be removed by several rules). Rules that remove nothing are absent."""
     constraints: dict[str, pulp.LpConstraint] = field(default_factory=dict)
     """Readable constraint name (``"lock[r,s]"``) -> constraint, in insertion order."""
     families: dict[str, list[str]] = field(default_factory=dict)
@@ -68,9 +83,22 @@ class MatchModel:
         """Pairs whose variable is 1 in a solver's ``values`` (rounded at 0.5)."""
         return tuple(pair for pair, var in self.x.items() if values.get(var.name, 0.0) > 0.5)
 
+    def variables(self, pairs: Iterable[Pair]) -> list[pulp.LpVariable]:
+        """The variables of those ``pairs`` that are in the model (excluded pairs are 0)."""
+        return [v for v in map(self.x.get, pairs) if v is not None]
+
+    def start_values(self, pairs: Iterable[Pair]) -> dict[str, float]:
+        """Initial values for a warm start: 1 for ``pairs`` (those in the model), else 0."""
+        chosen = {v.name for v in self.variables(pairs)}
+        return {v.name: 1.0 if v.name in chosen else 0.0 for v in self.x.values()}
+
 
 def _expr(terms: Iterable[tuple[pulp.LpVariable, float]], constant: float = 0.0):
     return pulp.LpAffineExpression(list(terms), constant=constant)
+
+
+def _ones(variables: list[pulp.LpVariable]) -> list[tuple[pulp.LpVariable, float]]:
+    return list(zip(variables, [1.0] * len(variables), strict=True))
 
 
 def _con(terms, sense: int, rhs: float) -> pulp.LpConstraint:
@@ -99,15 +127,62 @@ def check_rules(problem: MatchingProblem, settings: MatchSettings) -> None:
         raise InputError(problems)
 
 
+def exclude_forbid(problem: MatchingProblem, settings: MatchSettings) -> list[tuple[int, int]]:
+    r"""Forbidden pairs are not chosen: :math:`x_{rs} = 0 \;\forall (r,s) \in \text{forbids}`.
+
+    The pairs have no variable; :attr:`MatchModel.excluded` lists them under ``forbid``, in
+    the order of ``rules.forbids``.
+    """
+    return [_index_pair(problem, pair, "forbid") for pair in settings.rules.forbids]
+
+
+def exclude_max_distance(
+    problem: MatchingProblem, settings: MatchSettings
+) -> list[tuple[int, int]]:
+    r"""Distance cap :math:`D`: :math:`x_{rs} = 0 \;\forall (r,s): d_{rs} > D`.
+
+    The pairs have no variable (``excluded["max_distance"]``, row-major); nothing is excluded
+    when :math:`D = \infty`.
+    """
+    cap = settings.rules.max_distance
+    if not np.isfinite(cap):
+        return []
+    return [(int(i), int(j)) for i, j in np.argwhere(np.asarray(problem.distance) > cap)]
+
+
+def exclude_min_pair_score(
+    problem: MatchingProblem, settings: MatchSettings
+) -> list[tuple[int, int]]:
+    r"""Minimum pair score: :math:`x_{rs} = 0 \;\forall (r,s): c_{rs} < \underline{c}`.
+
+    The pairs have no variable (``excluded["min_pair_score"]``, row-major); nothing is
+    excluded when :math:`\underline{c} = 0`.
+    """
+    floor = settings.rules.min_pair_score
+    if floor <= 0:
+        return []
+    return [(int(i), int(j)) for i, j in np.argwhere(problem.score < floor - 1e-12)]
+
+
+def allowed_cells(problem: MatchingProblem, settings: MatchSettings) -> np.ndarray:
+    """Boolean recipient × supporter mask of the pairs no exclusion rule removes."""
+    allowed = np.ones((len(problem.recipients), len(problem.supporters)), dtype=bool)
+    for family in EXCLUSIONS:
+        cells = EXCLUDERS[family](problem, settings)
+        if cells:
+            idx = np.asarray(cells, dtype=np.intp)
+            allowed[idx[:, 0], idx[:, 1]] = False
+    return allowed
+
+
 def add_recipient_demand(m: MatchModel) -> None:
     r"""Each recipient gets exactly :math:`d` supporters: :math:`\sum_s x_{rs} = d \;\forall r`.
 
-    Named ``recipient_demand[r]``.
+    Named ``recipient_demand[r]``; the sum runs over the recipient's pairs in the model.
     """
     p, d = m.problem, m.settings.rules.recipient_demand
-    for i, r in enumerate(p.recipients):
-        terms = [(m.x[r, s], 1.0) for s in p.supporters]
-        m.add("recipient_demand", r, str(i), _con(terms, pulp.LpConstraintEQ, d))
+    for i, (r, group) in enumerate(zip(p.recipients, _by_row(m), strict=True)):
+        m.add("recipient_demand", r, str(i), _con(_ones(group), pulp.LpConstraintEQ, d))
 
 
 def add_supporter_capacity(m: MatchModel) -> None:
@@ -119,44 +194,20 @@ def add_supporter_capacity(m: MatchModel) -> None:
     p, k = m.problem, m.settings.rules.supporter_capacity
     if k >= len(p.recipients):
         return
-    for j, s in enumerate(p.supporters):
-        terms = [(m.x[r, s], 1.0) for r in p.recipients]
-        m.add("supporter_capacity", s, str(j), _con(terms, pulp.LpConstraintLE, k))
+    for j, (s, group) in enumerate(zip(p.supporters, _by_column(m), strict=True)):
+        m.add("supporter_capacity", s, str(j), _con(_ones(group), pulp.LpConstraintLE, k))
 
 
 def add_lock(m: MatchModel) -> None:
     r"""Locked pairs are chosen: :math:`x_{rs} = 1 \;\forall (r,s) \in \text{locks}`.
 
-    Named ``lock[r,s]``.
+    Named ``lock[r,s]``. A locked pair that an exclusion rule removes gives the row
+    ``0 = 1``: the model is infeasible, as the rules are.
     """
     for r, s in m.settings.rules.locks:
         i, j = _index_pair(m.problem, (r, s), "lock")
-        m.add("lock", f"{r},{s}", f"{i}_{j}", _con([(m.x[r, s], 1.0)], pulp.LpConstraintEQ, 1))
-
-
-def add_forbid(m: MatchModel) -> None:
-    r"""Forbidden pairs are not chosen: :math:`x_{rs} = 0 \;\forall (r,s) \in \text{forbids}`.
-
-    Named ``forbid[r,s]``.
-    """
-    for r, s in m.settings.rules.forbids:
-        i, j = _index_pair(m.problem, (r, s), "forbid")
-        m.add("forbid", f"{r},{s}", f"{i}_{j}", _con([(m.x[r, s], 1.0)], pulp.LpConstraintEQ, 0))
-
-
-def add_max_distance(m: MatchModel) -> None:
-    r"""Distance cap :math:`D`: :math:`x_{rs} = 0 \;\forall (r,s): d_{rs} > D`.
-
-    Named ``max_distance[r,s]``; nothing is added when :math:`D = \infty`.
-    """
-    cap, p = m.settings.rules.max_distance, m.problem
-    if not np.isfinite(cap):
-        return
-    for i, j in np.argwhere(np.asarray(p.distance) > cap):
-        r, s = p.recipients[i], p.supporters[j]
-        m.add(
-            "max_distance", f"{r},{s}", f"{i}_{j}", _con([(m.x[r, s], 1.0)], pulp.LpConstraintEQ, 0)
-        )
+        group = m.variables([(r, s)])
+        m.add("lock", f"{r},{s}", f"{i}_{j}", _con(_ones(group), pulp.LpConstraintEQ, 1))
 
 
 def _groups(ids: Iterable[str], prefecture: dict[str, str]) -> dict[str, list[str]]:
@@ -164,6 +215,59 @@ def _groups(ids: Iterable[str], prefecture: dict[str, str]) -> dict[str, list[st
     for c in ids:
         out.setdefault(prefecture.get(c, ""), []).append(c)
     return dict(sorted(out.items()))
+
+
+@dataclass(frozen=True)
+class SpreadGroup:
+    """One (P, Q) prefecture combination with a ``prefecture_spread`` row."""
+
+    recipient_prefecture: str
+    supporter_prefecture: str
+    position: tuple[int, int]
+    """(P, Q) positions among the sorted recipient and supporter prefectures (row name)."""
+    recipients: tuple[int, ...]
+    """Positions of P's recipients."""
+    supporters: tuple[int, ...]
+    """Positions of Q's supporters."""
+
+
+def spread_groups(problem: MatchingProblem, settings: MatchSettings) -> list[SpreadGroup]:
+    r"""The (P, Q) combinations that get a ``prefecture_spread`` row, in row order.
+
+    Empty when ``prefecture_spread`` is 0; a combination is left out when it can never exceed
+    the limit, :math:`\min(d|P|, \text{cap}\,|Q|) \le k`.
+    """
+    rules = settings.rules
+    k = rules.prefecture_spread
+    if k <= 0:
+        return []
+    pref = dict(problem.prefecture)
+    r_groups, s_groups = _groups(problem.recipients, pref), _groups(problem.supporters, pref)
+    out = []
+    for a, (rp, rs) in enumerate(r_groups.items()):
+        for b, (sp, ss) in enumerate(s_groups.items()):
+            if min(rules.recipient_demand * len(rs), rules.supporter_capacity * len(ss)) <= k:
+                continue
+            out.append(
+                SpreadGroup(
+                    rp,
+                    sp,
+                    (a, b),
+                    tuple(problem.r_index(r) for r in rs),
+                    tuple(problem.s_index(s) for s in ss),
+                )
+            )
+    return out
+
+
+def prefecture_codes(problem: MatchingProblem) -> tuple[np.ndarray, np.ndarray]:
+    """Each recipient's and supporter's prefecture position (as in :attr:`SpreadGroup.position`)."""
+    pref = dict(problem.prefecture)
+    codes = []
+    for ids in (problem.recipients, problem.supporters):
+        position = {key: a for a, key in enumerate(_groups(ids, pref))}
+        codes.append(np.array([position[pref.get(c, "")] for c in ids], dtype=np.intp))
+    return codes[0], codes[1]
 
 
 def add_prefecture_spread(m: MatchModel) -> None:
@@ -175,36 +279,25 @@ def add_prefecture_spread(m: MatchModel) -> None:
     Named ``prefecture_spread[P,Q]``; only (P, Q) combinations that could exceed :math:`k`
     — :math:`\min(d|P|, \text{cap}\,|Q|) > k` — get a row. :math:`k = 0` means no rule.
     """
-    k, p, rules = m.settings.rules.prefecture_spread, m.problem, m.settings.rules
-    if k <= 0:
+    p, k = m.problem, m.settings.rules.prefecture_spread
+    groups = spread_groups(p, m.settings)
+    if not groups:
         return
-    pref = dict(p.prefecture)
-    r_groups, s_groups = _groups(p.recipients, pref), _groups(p.supporters, pref)
-    for a, (rp, rs) in enumerate(r_groups.items()):
-        for b, (sp, ss) in enumerate(s_groups.items()):
-            if min(rules.recipient_demand * len(rs), rules.supporter_capacity * len(ss)) <= k:
-                continue
-            terms = [(m.x[r, s], 1.0) for r in rs for s in ss]
-            m.add(
-                "prefecture_spread", f"{rp},{sp}", f"{a}_{b}", _con(terms, pulp.LpConstraintLE, k)
-            )
-
-
-def add_min_pair_score(m: MatchModel) -> None:
-    r"""Minimum pair score: :math:`x_{rs} = 0 \;\forall (r,s): c_{rs} < \underline{c}`.
-
-    Named ``min_pair_score[r,s]``; nothing is added when :math:`\underline{c} = 0`.
-    """
-    floor, p = m.settings.rules.min_pair_score, m.problem
-    if floor <= 0:
-        return
-    for i, j in np.argwhere(p.score < floor - 1e-12):
-        r, s = p.recipients[i], p.supporters[j]
+    r_code, s_code = prefecture_codes(p)
+    width = int(s_code.max()) + 1
+    key = r_code[m.cells[:, 0]] * width + s_code[m.cells[:, 1]]
+    order = np.argsort(key, kind="stable")
+    codes = [g.position[0] * width + g.position[1] for g in groups]
+    starts = np.searchsorted(key[order], codes, side="left").tolist()
+    ends = np.searchsorted(key[order], codes, side="right").tolist()
+    variables = list(m.x.values())
+    for g, lo, hi in zip(groups, starts, ends, strict=True):
+        group = [variables[t] for t in order[lo:hi].tolist()]
         m.add(
-            "min_pair_score",
-            f"{r},{s}",
-            f"{i}_{j}",
-            _con([(m.x[r, s], 1.0)], pulp.LpConstraintEQ, 0),
+            "prefecture_spread",
+            f"{g.recipient_prefecture},{g.supporter_prefecture}",
+            f"{g.position[0]}_{g.position[1]}",
+            _con(_ones(group), pulp.LpConstraintLE, k),
         )
 
 
@@ -218,7 +311,7 @@ def add_max_changes(m: MatchModel) -> None:
     c, p = m.settings.rules.max_changes, m.problem
     if c < 0 or not p.incumbent:
         return
-    terms = [(m.x[r, s], 1.0) for r, s in p.incumbent]
+    terms = _ones(m.variables(p.incumbent))  # an excluded incumbent pair is given up
     m.add("max_changes", "", "", _con(terms, pulp.LpConstraintGE, len(p.incumbent) - c))
 
 
@@ -244,8 +337,9 @@ def add_stability(m: MatchModel) -> None:
     :math:`r`. With :math:`k = 1` this is the classical
     :math:`x_{rs} + \sum_{s' \succ_r s} x_{rs'} + \sum_{r' \succ_s r} x_{r's} \ge 1`.
     Incomplete lists: every county must still be paired, and a partner absent from a list
-    ranks below every listed one, so only mutually acceptable pairs can block. Named
-    ``stability[r,s]``; nothing is added unless ``rules.stable``.
+    ranks below every listed one, so only mutually acceptable pairs can block. Excluded pairs
+    are 0 and drop out of the sums (an excluded pair can still block: it is a preference, not
+    a permission). Named ``stability[r,s]``; nothing is added unless ``rules.stable``.
     """
     if not m.settings.rules.stable:
         return
@@ -253,8 +347,9 @@ def add_stability(m: MatchModel) -> None:
     k = min(k, len(p.recipients))
     for r, s in acceptable_pairs(p):
         r_list, s_list = p.recipient_prefs[r], p.supporter_prefs[s]
-        terms = [(m.x[r, s2], float(k)) for s2 in r_list[: r_list.index(s) + 1]]
-        terms += [(m.x[r2, s], 1.0) for r2 in s_list[: s_list.index(r)]]
+        own = m.variables((r, s2) for s2 in r_list[: r_list.index(s) + 1])
+        others = m.variables((r2, s) for r2 in s_list[: s_list.index(r)])
+        terms = [(v, float(k)) for v in own] + _ones(others)
         i, j = p.r_index(r), p.s_index(s)
         m.add("stability", f"{r},{s}", f"{i}_{j}", _con(terms, pulp.LpConstraintGE, k))
 
@@ -264,30 +359,30 @@ def add_maxmin_floor(m: MatchModel) -> None:
 
     With one supporter per recipient, per recipient (tight):
     :math:`t \le \sum_s c_{rs} x_{rs}`, named ``maxmin_floor[r]``. With
-    :math:`d > 1`, per pair: :math:`t \le c_{rs} + (1 - x_{rs})` (scores lie in [0, 1]), named
-    ``maxmin_floor[r,s]``. Nothing is added for ``weighted_sum``.
+    :math:`d > 1`, per pair in the model: :math:`t \le c_{rs} + (1 - x_{rs})` (scores lie in
+    [0, 1], so an excluded pair's row would be void), named ``maxmin_floor[r,s]``. Nothing is
+    added for ``weighted_sum``.
     """
     if m.settings.objective != "maxmin":
         return
     p = m.problem
     t = pulp.LpVariable("worst_pair_score", lowBound=0.0, upBound=1.0)
     m.worst = t
-    score = p.score
-    for i, r in enumerate(p.recipients):
-        if m.settings.rules.recipient_demand == 1:
-            terms = [(t, 1.0)] + [
-                (m.x[r, s], -float(score[i, j])) for j, s in enumerate(p.supporters)
-            ]
+    variables = list(m.x.values())
+    scores = p.score[m.cells[:, 0], m.cells[:, 1]].tolist()
+    if m.settings.rules.recipient_demand == 1:
+        for i, (r, (lo, hi)) in enumerate(zip(p.recipients, _row_ranges(m), strict=True)):
+            terms = [(t, 1.0)] + [(variables[q], -scores[q]) for q in range(lo, hi)]
             m.add("maxmin_floor", r, str(i), _con(terms, pulp.LpConstraintLE, 0.0))
-        else:
-            for j, s in enumerate(p.supporters):
-                terms = [(t, 1.0), (m.x[r, s], 1.0)]
-                m.add(
-                    "maxmin_floor",
-                    f"{r},{s}",
-                    f"{i}_{j}",
-                    _con(terms, pulp.LpConstraintLE, 1.0 + float(score[i, j])),
-                )
+        return
+    positions = m.cells.tolist()
+    for (r, s), var, (i, j), c in zip(m.x, variables, positions, scores, strict=True):
+        m.add(
+            "maxmin_floor",
+            f"{r},{s}",
+            f"{i}_{j}",
+            _con([(t, 1.0), (var, 1.0)], pulp.LpConstraintLE, 1.0 + c),
+        )
 
 
 def weighted_objective(m: MatchModel) -> pulp.LpAffineExpression:
@@ -298,13 +393,14 @@ def weighted_objective(m: MatchModel) -> pulp.LpAffineExpression:
     :math:`\pi` is ``rules.change_penalty`` (score units per incumbent pair given up).
     """
     p, pen = m.problem, m.settings.rules.change_penalty
-    coef = {pair: float(v) for pair, v in zip(m.x, p.score.ravel(), strict=True)}
+    coef = np.array(p.score, dtype=float)
     constant = 0.0
     if pen > 0:
-        for pair in p.incumbent:
-            coef[pair] += pen
+        for r, s in p.incumbent:
+            coef[p.r_index(r), p.s_index(s)] += pen
             constant -= pen
-    return _expr(((m.x[pair], c) for pair, c in coef.items()), constant)
+    values = coef[m.cells[:, 0], m.cells[:, 1]].tolist()
+    return _expr(zip(m.x.values(), values, strict=True), constant)
 
 
 def set_objective(m: MatchModel) -> None:
@@ -331,21 +427,67 @@ def start_second_stage(m: MatchModel, worst_score: float) -> None:
     m.stage = "maxmin_stage2"
 
 
-def build(problem: MatchingProblem, settings: MatchSettings | None = None) -> MatchModel:
+def _row_ranges(m: MatchModel) -> list[tuple[int, int]]:
+    """Per recipient, the [start, end) range of its variables in :attr:`MatchModel.x`."""
+    n = len(m.problem.recipients)
+    starts = np.searchsorted(m.cells[:, 0], np.arange(n + 1)).tolist()
+    return list(itertools.pairwise(starts))
+
+
+def _by_row(m: MatchModel) -> list[list[pulp.LpVariable]]:
+    """Per recipient, its variables (supporter order)."""
+    variables = list(m.x.values())
+    return [variables[lo:hi] for lo, hi in _row_ranges(m)]
+
+
+def _by_column(m: MatchModel) -> list[list[pulp.LpVariable]]:
+    """Per supporter, its variables (recipient order)."""
+    variables = list(m.x.values())
+    order = np.argsort(m.cells[:, 1], kind="stable")
+    starts = np.searchsorted(m.cells[order, 1], np.arange(len(m.problem.supporters) + 1))
+    idx = order.tolist()
+    return [[variables[t] for t in idx[lo:hi]] for lo, hi in itertools.pairwise(starts.tolist())]
+
+
+def build(
+    problem: MatchingProblem,
+    settings: MatchSettings | None = None,
+    keep: np.ndarray | None = None,
+) -> MatchModel:
     """Build the pairing integer program for ``problem`` under ``settings``.
 
-    Variables ``x_i_j`` (binary, positions in ``problem.recipients`` / ``supporters``), the
-    constraint families of :data:`FAMILIES` in that order, and the first objective.
+    Variables ``x_i_j`` (binary, positions in ``problem.recipients`` / ``supporters``) for
+    the pairs no exclusion rule (:data:`EXCLUSIONS`) removes, the constraint families of
+    :data:`FAMILIES` in that order, and the first objective.
+
+    ``keep`` (boolean recipient × supporter mask) restricts the variables further, for a
+    caller that has proved the other pairs cannot be in an optimal pairing (the Lagrangian
+    reduced-cost fixing of :mod:`matching.lagrange`); without it the model is exact.
     """
     settings = settings or MatchSettings()
     check_rules(problem, settings)
     lp = pulp.LpProblem("shanchuan_matching", pulp.LpMaximize)
-    x = {
-        (r, s): pulp.LpVariable(f"x_{i}_{j}", cat=pulp.LpBinary)
-        for i, r in enumerate(problem.recipients)
-        for j, s in enumerate(problem.supporters)
-    }
-    m = MatchModel(lp=lp, x=x, problem=problem, settings=settings)
+    shape = (len(problem.recipients), len(problem.supporters))
+    excluded: dict[str, list[Pair]] = {}
+    mask = np.ones(shape, dtype=bool)
+    recipients, supporters = problem.recipients, problem.supporters
+    for family in EXCLUSIONS:
+        cells = EXCLUDERS[family](problem, settings)
+        if cells:
+            idx = np.asarray(cells, dtype=np.intp)
+            mask[idx[:, 0], idx[:, 1]] = False
+            excluded[family] = [(recipients[i], supporters[j]) for i, j in cells]
+    if keep is not None:
+        if np.shape(keep) != shape:
+            raise ValueError(f"keep must have shape {shape}, got {np.shape(keep)}")
+        mask &= np.asarray(keep, dtype=bool)
+    cells_ = np.argwhere(mask)
+    ii, jj = cells_[:, 0].tolist(), cells_[:, 1].tolist()
+    binary = pulp.LpBinary
+    variables = [pulp.LpVariable(f"x_{i}_{j}", cat=binary) for i, j in zip(ii, jj, strict=True)]
+    pairs = zip(map(recipients.__getitem__, ii), map(supporters.__getitem__, jj), strict=True)
+    x = dict(zip(pairs, variables, strict=True))
+    m = MatchModel(lp=lp, x=x, problem=problem, settings=settings, cells=cells_, excluded=excluded)
     for family in FAMILIES:
         ADDERS[family](m)
     set_objective(m)
@@ -357,11 +499,15 @@ ADDERS = {
     "recipient_demand": add_recipient_demand,
     "supporter_capacity": add_supporter_capacity,
     "lock": add_lock,
-    "forbid": add_forbid,
-    "max_distance": add_max_distance,
     "prefecture_spread": add_prefecture_spread,
-    "min_pair_score": add_min_pair_score,
     "max_changes": add_max_changes,
     "stability": add_stability,
     "maxmin_floor": add_maxmin_floor,
+}
+
+#: Exclusion rule -> the function listing the (row, column) positions it removes.
+EXCLUDERS = {
+    "forbid": exclude_forbid,
+    "max_distance": exclude_max_distance,
+    "min_pair_score": exclude_min_pair_score,
 }

@@ -346,11 +346,30 @@ def to_matrix_form(problem: pulp.LpProblem) -> MatrixForm:
     )
 
 
+def _no_variables(form: MatrixForm, solver: str, solver_version: str) -> SolveReport:
+    """Decide a model without variables (every row is ``lower <= 0 <= upper``) directly."""
+    feasible = bool(np.all(form.lower <= 1e-9) and np.all(form.upper >= -1e-9))
+    objective = form.constant if feasible else None
+    return SolveReport(
+        status=SolveStatus.OPTIMAL if feasible else SolveStatus.INFEASIBLE,
+        solver=solver,
+        solver_version=solver_version,
+        solver_status="no variables: decided without the solver",
+        objective=objective,
+        bound=objective,
+        gap=0.0 if feasible else None,
+        seconds=0.0,
+        values={},
+    )
+
+
 def _run_scipy(problem: pulp.LpProblem, options: SolverOptions) -> SolveReport:
     import scipy
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     form = to_matrix_form(problem)
+    if not form.names:
+        return _no_variables(form, "scipy", f"HiGHS bundled with SciPy {scipy.__version__}")
     c = form.c * form.sense  # PuLP: sense 1 = minimise, -1 = maximise
     constraints = [LinearConstraint(form.a, form.lower, form.upper)] if form.a.shape[0] else []
     start = time.perf_counter()

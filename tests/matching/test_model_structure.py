@@ -75,20 +75,35 @@ def test_family_lock() -> None:
         built(locks=(("s0", "r0"),))
 
 
+def variable_names(m: model_mod.MatchModel) -> set[str]:
+    return {v.name for v in m.lp.variables()}
+
+
 def test_family_forbid() -> None:
     m = built(forbids=(("r2", "s0"), ("r1", "s2")))
-    assert m.families["forbid"] == ["forbid[r2,s0]", "forbid[r1,s2]"]
-    con = m.constraints["forbid[r1,s2]"]
-    assert terms(con) == {"x_1_2": 1} and rhs(con) == 0
-    assert "forbid" not in built().families
+    assert m.excluded["forbid"] == [("r2", "s0"), ("r1", "s2")]
+    # no variable and no row: the pair is simply absent from the model
+    assert ("r1", "s2") not in m.x and ("r2", "s0") not in m.x
+    assert variable_names(m) == {f"x_{i}_{j}" for i in range(3) for j in range(3)} - {
+        "x_1_2",
+        "x_2_0",
+    }
+    assert terms(m.constraints["recipient_demand[r1]"]) == {"x_1_0": 1, "x_1_1": 1}
+    assert terms(m.constraints["supporter_capacity[s0]"]) == {"x_0_0": 1, "x_1_0": 1}
+    assert not any(name.startswith("forbid") for name in m.constraints)
+    assert "forbid" not in built().excluded and len(built().x) == 9
 
 
 def test_family_max_distance() -> None:
     m = built(max_distance=300.0)
-    assert m.families["max_distance"] == ["max_distance[r1,s2]", "max_distance[r2,s2]"]
-    assert terms(m.constraints["max_distance[r2,s2]"]) == {"x_2_2": 1}
-    assert rhs(m.constraints["max_distance[r2,s2]"]) == 0
-    assert "max_distance" not in built().families
+    assert m.excluded["max_distance"] == [("r1", "s2"), ("r2", "s2")]
+    assert "x_2_2" not in variable_names(m) and "x_1_2" not in variable_names(m)
+    assert terms(m.constraints["supporter_capacity[s2]"]) == {"x_0_2": 1}
+    assert "max_distance" not in built().excluded
+    # a locked pair beyond the cap: the lock row has no term left, 0 = 1 (infeasible)
+    clash = built(max_distance=300.0, locks=(("r2", "s2"),))
+    lock = clash.constraints["lock[r2,s2]"]
+    assert terms(lock) == {} and lock.sense == pulp.LpConstraintEQ and rhs(lock) == 1
 
 
 def test_family_prefecture_spread() -> None:
@@ -104,10 +119,35 @@ def test_family_prefecture_spread() -> None:
 
 def test_family_min_pair_score() -> None:
     m = built(min_pair_score=0.35)
-    expected = ["min_pair_score[r0,s1]", "min_pair_score[r1,s2]", "min_pair_score[r2,s0]"]
-    assert m.families["min_pair_score"] == expected
-    assert terms(m.constraints["min_pair_score[r2,s0]"]) == {"x_2_0": 1}
-    assert "min_pair_score" not in built().families
+    assert m.excluded["min_pair_score"] == [("r0", "s1"), ("r1", "s2"), ("r2", "s0")]
+    assert list(m.x) == [
+        ("r0", "s0"),
+        ("r0", "s2"),
+        ("r1", "s0"),
+        ("r1", "s1"),
+        ("r2", "s1"),
+        ("r2", "s2"),
+    ]
+    assert m.cells.tolist() == [[0, 0], [0, 2], [1, 0], [1, 1], [2, 1], [2, 2]]
+    assert terms(m.lp.objective) == {
+        "x_0_0": 0.9,
+        "x_0_2": 0.5,
+        "x_1_0": 0.4,
+        "x_1_1": 0.8,
+        "x_2_1": 0.6,
+        "x_2_2": 0.7,
+    }
+    assert "min_pair_score" not in built().excluded
+
+
+def test_keep_restricts_the_variables() -> None:
+    keep = np.ones((3, 3), dtype=bool)
+    keep[0, 1] = False
+    m = build(problem(), MatchSettings(rules=MatchRules(forbids=(("r2", "s0"),))), keep=keep)
+    assert set(m.x) == {(r, s) for r in R for s in S} - {("r0", "s1"), ("r2", "s0")}
+    assert m.excluded == {"forbid": [("r2", "s0")]}  # keep is not a rule
+    with pytest.raises(ValueError, match=r"keep must have shape \(3, 3\), got \(2, 3\)"):
+        build(problem(), MatchSettings(), keep=np.ones((2, 3), dtype=bool))
 
 
 def test_family_max_changes() -> None:
@@ -187,9 +227,11 @@ def test_families_follow_the_fixed_order() -> None:
     )
     assert list(m.families) == [f for f in model_mod.FAMILIES if f in m.families]
     assert len(m.families) == len(model_mod.FAMILIES) - 1  # all but maxmin_floor
+    assert list(m.excluded) == list(model_mod.EXCLUSIONS)
     assert len(m.lp.constraints) == len(m.constraints)
     assert all(name.isascii() for name in m.lp.constraints)
-    assert {v.name for v in m.lp.variables()} == {f"x_{i}_{j}" for i in range(3) for j in range(3)}
+    gone = {"x_1_0", "x_1_2", "x_2_2", "x_0_1", "x_2_0"}  # forbid, distance, min score
+    assert variable_names(m) == {f"x_{i}_{j}" for i in range(3) for j in range(3)} - gone
 
 
 def test_every_constraint_family_has_a_structural_test() -> None:
@@ -199,6 +241,13 @@ def test_every_constraint_family_has_a_structural_test() -> None:
         if name.startswith("add_") and fn.__module__ == model_mod.__name__
     }
     assert adders == set(model_mod.FAMILIES) == set(model_mod.ADDERS)
+    excluders = {
+        name[len("exclude_") :]
+        for name, fn in inspect.getmembers(model_mod, inspect.isfunction)
+        if name.startswith("exclude_") and fn.__module__ == model_mod.__name__
+    }
+    assert excluders == set(model_mod.EXCLUSIONS) == set(model_mod.EXCLUDERS)
+    adders |= excluders
     tests = {
         name[len("test_family_") :]
         for name, _ in inspect.getmembers(sys.modules[__name__], inspect.isfunction)
