@@ -24,6 +24,7 @@ import pandas as pd
 
 import allocation
 import matching
+from matching.distance import geodesic_matrix
 from shanchuan import config, provenance
 from shanchuan import scenario as scenario_mod
 from shanchuan.errors import (
@@ -72,6 +73,8 @@ class MatchOutcome:
     analyses: dict[str, Any] = field(default_factory=dict)
     diagnosis: Any = None
     provenance: dict[str, Any] = field(default_factory=dict)
+    geodesic_km: pd.DataFrame | None = None
+    """Recipient × supporter geodesic km, kept when the rules used a travel-time matrix."""
 
     @property
     def status(self) -> str:
@@ -79,6 +82,15 @@ class MatchOutcome:
 
     def to_dict(self) -> dict[str, Any]:
         out = dict(self.result.to_dict())
+        if self.geodesic_km is not None:
+            # The JSON contract always carries distance_km, also when the rules used travel times.
+            for pair in out.get("pairs", []):
+                pair.setdefault(
+                    "distance_km",
+                    round(
+                        float(self.geodesic_km.at[pair["recipient_id"], pair["supporter_id"]]), 3
+                    ),
+                )
         if self.analyses:
             out["analyses"] = {k: _jsonable(v) for k, v in self.analyses.items()}
         if self.diagnosis is not None:
@@ -168,6 +180,13 @@ class RunOutcome:
 
 def _status_text(status: Any) -> str:
     return str(getattr(status, "value", status))
+
+
+def _geodesic(counties: pd.DataFrame, problem: Any) -> pd.DataFrame:
+    r, s = list(problem.recipients), list(problem.supporters)
+    coords = counties[["lat", "lon"]].astype(float)
+    km = geodesic_matrix([tuple(coords.loc[c]) for c in r], [tuple(coords.loc[c]) for c in s])
+    return pd.DataFrame(km, index=r, columns=s)
 
 
 def _named_matrix(matrix: pd.DataFrame, problem: Any) -> pd.DataFrame:
@@ -381,6 +400,8 @@ def match(
     result = matching.solve(problem, settings.matching)
     timings["solve_s"] = time.perf_counter() - t
     outcome = MatchOutcome(scenario=sc, problem=problem, result=result)
+    if problem.distance_unit != "km":
+        outcome.geodesic_km = _geodesic(data.counties, problem)
     status = outcome.status
     say(f"matching {status} in {timings['solve_s']:.2f} s ({result.method})")
 

@@ -175,3 +175,33 @@ def test_run_json_contract(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
         assert {"id", "year", "recipient", "supporter", "category", "special_fund_wan", "supporter_fund_wan"} <= p.keys()
     assert d["provenance"]["scenario_hash"]
     assert (tmp_path / "r" / "manifest.json").is_file()
+
+
+def test_travel_time_matrix_takes_precedence_and_json_keeps_km(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import pandas as pd
+
+    counties = pd.read_csv(DEFAULT_DIR / "counties.csv")
+    rec = counties[counties.role == "recipient"]
+    sup = counties[counties.role == "supporter"]
+    rows = [
+        # minutes: 60 + 0.8 min per km of straight-line latitude/longitude difference (synthetic)
+        (r.annex_name, s.annex_name, round(60 + 80 * (abs(r.lat - s.lat) + abs(r.lon - s.lon)), 1))
+        for r in rec.itertuples()
+        for s in sup.itertuples()
+    ]
+    pd.DataFrame(rows, columns=["recipient", "supporter", "value"]).to_csv(
+        tmp_path / "times.csv", index=False
+    )
+    (tmp_path / "s.toml").write_text(
+        '[scenario]\nextends = "hubei-2021"\n[data]\ndistances = "times.csv"\n'
+        'distance_unit = "minutes"\n[matching.rules]\nmax_distance = 400.0\n',
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(capsys, "match", str(tmp_path / "s.toml"), "--format", "json")
+    assert code == 0, err
+    d = json.loads(out)
+    for pair in d["pairs"]:
+        assert pair["distance_min"] <= 400.0
+        assert 0 < pair["distance_km"] < 700
