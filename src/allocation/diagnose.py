@@ -270,7 +270,9 @@ def _blockers(
             if len(mine) + 1 > st.pair_projects_max:
                 found.append(f"pair cap ({y}: pair already has {len(mine)})")
             cap = st.pair_share_max * problem.budget[y]
-            if sum(schedule[q.id][y] for q in mine) + p.minimum > cap + 1e-6 * max(1.0, cap):
+            if st.pair_share_max < 1.0 and sum(
+                schedule[q.id][y] for q in mine
+            ) + p.minimum > cap + 1e-6 * max(1.0, cap):
                 found.append(f"pair share cap ({y})")
             if not p.priority:
                 prio = sum(schedule[q.id][y] for q in act if q.priority)

@@ -89,6 +89,8 @@ class AllocationModel:
     penalty: pulp.LpAffineExpression = field(default_factory=pulp.LpAffineExpression)
     coverage: pulp.LpAffineExpression = field(default_factory=pulp.LpAffineExpression)
     omitted: frozenset[str] = frozenset()
+    placeholder: pulp.LpVariable | None = None
+    """A variable fixed at 0, present only when the model has nothing to decide."""
     _counter: int = 0
 
     def add(self, family: str, name: str, constraint: pulp.LpConstraint) -> None:
@@ -151,6 +153,9 @@ def add_variables(m: AllocationModel) -> None:
     if st.carry_over:
         for y in _open_years(m):
             m.carry[y] = pulp.LpVariable(f"carry_{y}", lowBound=0.0)
+    if not (m.start or m.shortfall or m.carry):
+        # Nothing to decide (empty pool): one fixed variable keeps every backend well-defined.
+        m.placeholder = pulp.LpVariable("nothing_to_decide", lowBound=0.0, upBound=0.0)
 
 
 def add_duration(m: AllocationModel) -> None:
@@ -407,11 +412,25 @@ def set_objective(m: AllocationModel, objective: str) -> None:
     m.benefit = benefit_expression(m)
     m.penalty = pulp.lpSum(m.problem.shortfall_unit * v for v in m.shortfall.values())
     if objective == "benefit":
-        m.lp.setObjective(m.benefit - m.penalty)
-    elif objective == "coverage":
-        m.lp.setObjective(m.coverage if m.covered else pulp.LpAffineExpression())
+        expr = m.benefit - m.penalty
+    elif objective == "coverage" and m.covered:
+        expr = m.coverage
     else:
-        m.lp.setObjective(pulp.LpAffineExpression())
+        expr = pulp.LpAffineExpression()
+    m.lp.setObjective(anchored(m, expr))
+
+
+def anchored(m: AllocationModel, expr: pulp.LpAffineExpression) -> pulp.LpAffineExpression:
+    """``expr``, or a zero objective naming one variable when ``expr`` has no terms.
+
+    PuLP drops zero coefficients; an objective without variables leaves some backends without
+    an objective value, so a feasibility or all-zero-benefit model keeps one 0-weighted term.
+    """
+    if len(expr) > 0:
+        return expr
+    first = next(iter([*m.start.values(), *m.shortfall.values(), *m.carry.values()]), None)
+    anchor = first if first is not None else m.placeholder
+    return expr + pulp.LpAffineExpression([(anchor, 0.0)])
 
 
 _ADDERS = {

@@ -232,8 +232,8 @@ class AllocationSettings:
     pair_share_max: float = field(
         default=0.10,
         metadata={
-            "doc": "Cap on one pair's share of a year's special-fund budget (assumption; an "
-            "even split over 22 pairs is 0.045)."
+            "doc": "Cap on one pair's share of a year's special-fund budget; 1 = no cap "
+            "(assumption; an even split over 22 pairs is 0.045)."
         },
     )
     priority_share_min: float = field(
@@ -296,8 +296,14 @@ class AllocationSettings:
             "project, then maximise benefit among those plans."
         },
     )
-    benefit: BenefitWeights = field(default_factory=BenefitWeights)
-    analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
+    benefit: BenefitWeights = field(
+        default_factory=BenefitWeights,
+        metadata={"doc": "Weights of the benefit model ([allocation.benefit])."},
+    )
+    analysis: AnalysisSettings = field(
+        default_factory=AnalysisSettings,
+        metadata={"doc": "Rule costs, unfunded reasons, diagnosis ([allocation.analysis])."},
+    )
     solver: SolverOptions = field(
         default_factory=lambda: SolverOptions(gap=0.001),
         metadata={

@@ -12,7 +12,7 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from allocation.model import AllocationModel, build
+from allocation.model import AllocationModel, anchored, build
 from allocation.options import AllocationSettings
 from allocation.problem import AllocationProblem
 from matching.solvers import SolveReport, SolverOptions, SolveStatus, solve_model
@@ -124,7 +124,7 @@ def run_model(
         coverage = round(first.objective or 0.0)
         t1 = time.perf_counter()
         m.add("coverage", "coverage_total", m.coverage >= coverage)
-        m.lp.setObjective(m.benefit - m.penalty)
+        m.lp.setObjective(anchored(m, m.benefit - m.penalty))
         build_seconds += time.perf_counter() - t1
     report = solve_model(m.lp, options)
     stages.append(Stage.of("none" if feasibility_only else "benefit", report))

@@ -247,7 +247,7 @@ def verify(
                     f"{k} {y}: {len(mine)} projects, more than {st.pair_projects_max}",
                 )
             cap = st.pair_share_max * pb.budget[y]
-            if spent(mine, y) > cap + _tol(cap):
+            if st.pair_share_max < 1.0 and spent(mine, y) > cap + _tol(cap):
                 bad(
                     "pair_share",
                     f"pair_share[{k},{y}]",
