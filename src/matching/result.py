@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from matching.lagrange import LagrangianReport
 from matching.problem import CRITERIA
 from matching.solvers import SolveReport
 from matching.verify import Verification
@@ -65,7 +66,9 @@ class MatchResult:
     ``objective`` is the weighted-sum objective recomputed by :func:`matching.verify` (the
     solver's own value is in ``solve_report``). With ``objective_mode = 'maxmin'``,
     ``stage_reports`` holds both stages and ``maxmin_level`` the best worst-pair score found in
-    stage 1. ``solve_report`` is ``None`` on the fast path (``method = 'assignment'``).
+    stage 1. ``solve_report`` is ``None`` on the fast path (``method = 'assignment'``) and when
+    the Lagrangian bound alone proved the pairing (``method = 'lagrangian'``). ``lagrangian``
+    holds the relaxation's figures whenever it ran (:mod:`matching.lagrange`).
     """
 
     status: MatchStatus
@@ -83,6 +86,7 @@ class MatchResult:
     timings: Mapping[str, float] = field(default_factory=dict)
     message: str = ""
     distance_unit: str = "km"
+    lagrangian: LagrangianReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -128,6 +132,11 @@ class MatchResult:
                 bound=_num(rep.bound),
                 seconds=round(rep.seconds, 6),
             )
+        if self.lagrangian is not None:
+            solver["lagrangian"] = {
+                k: _num(v) if isinstance(v, float) else v
+                for k, v in self.lagrangian.to_dict().items()
+            }
         if self.stage_reports:
             solver["stages"] = [
                 {

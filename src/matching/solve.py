@@ -6,15 +6,18 @@ import dataclasses
 import time
 from collections.abc import Sequence
 
-from matching import fastpath
+from matching import fastpath, lagrange
 from matching.model import build, check_rules, start_second_stage
 from matching.options import MatchSettings
 from matching.problem import CRITERIA, MatchingProblem
 from matching.result import ChosenPair, MatchResult, MatchStatus
-from matching.solvers import SolveReport, SolveStatus, solve_model
+from matching.solvers import SolveReport, SolverOptions, SolveStatus, solve_model
 from matching.verify import verify
 
 Pair = tuple[str, str]
+
+#: Pairs per recipient in the heuristic core model of the Lagrangian route.
+CORE_PER_ROW = 8
 
 _FROM_SOLVER = {
     SolveStatus.OPTIMAL: MatchStatus.OPTIMAL,
@@ -54,11 +57,15 @@ def _objective_tolerance(value: float) -> float:
 def solve(problem: MatchingProblem, settings: MatchSettings | None = None) -> MatchResult:
     """Find the best pairing of ``problem`` under ``settings`` and verify it.
 
-    Uses the exact assignment fast path when it applies (:mod:`matching.fastpath`), else builds
-    the integer program (:func:`matching.build`) and solves it with ``settings.solver``; with
-    ``objective = 'maxmin'`` in two stages. The solution is always checked by
-    :func:`matching.verify`: a solution that fails verification, or whose recomputed objective
-    disagrees with the solver's, is reported ``failed``. A time-limited run is ``feasible``,
+    Uses the exact assignment fast path when it applies (:mod:`matching.fastpath`). When the
+    only obstacle is a binding prefecture spread, the Lagrangian route
+    (:mod:`matching.lagrange`, :func:`solve_relaxed`) bounds the optimum, finds a pairing and
+    solves the integer program over the pairs that can still matter. Otherwise it builds the
+    integer program (:func:`matching.build`) and solves it with ``settings.solver``; with
+    ``objective = 'maxmin'`` in two stages. ``fast_path = False`` turns both shortcuts off.
+    The solution is always checked by :func:`matching.verify`: a solution that fails
+    verification, or whose recomputed objective disagrees with the solver's, is reported
+    ``failed``. A time-limited run is ``feasible``,
     never ``optimal``. Rules naming unknown counties raise :class:`~matching.problem.InputError`.
     """
     settings = settings or MatchSettings()
@@ -97,6 +104,11 @@ def solve(problem: MatchingProblem, settings: MatchSettings | None = None) -> Ma
             timings,
             t0,
         )
+
+    if lagrange.applies(problem, settings):
+        relaxed = solve_relaxed(problem, settings, timings, t0)
+        if relaxed is not None:
+            return relaxed
 
     tb = time.perf_counter()
     model = build(problem, settings)
@@ -155,6 +167,161 @@ def solve(problem: MatchingProblem, settings: MatchSettings | None = None) -> Ma
     )
 
 
+def _options(settings: MatchSettings, t0: float, share: float) -> SolverOptions | None:
+    """Solver options with ``share`` of the time left of ``solver.time_limit`` (None if spent)."""
+    left = settings.solver.time_limit - (time.perf_counter() - t0)
+    if left <= 0.05:
+        return None
+    return dataclasses.replace(settings.solver, time_limit=max(0.05, share * left))
+
+
+def solve_relaxed(
+    problem: MatchingProblem, settings: MatchSettings, timings: dict[str, float], t0: float
+) -> MatchResult | None:
+    """The Lagrangian route for one-to-one pairings with a binding prefecture spread.
+
+    1. :func:`matching.lagrange.relax`: a dual bound :math:`L` and a repaired pairing. If they
+       meet within ``solver.gap`` the pairing is returned (``method = 'lagrangian'``).
+    2. If reduced-cost fixing against that pairing still keeps more pairs than a core of
+       :data:`CORE_PER_ROW` best pairs per recipient, the core model is solved first
+       (warm-started): a heuristic that usually finds the optimum. When the pairs that can
+       still beat its optimum all lie in the core, that optimum is proven.
+    3. Otherwise the model over the pairs kept by reduced-cost fixing against the best pairing
+       so far is solved, warm-started; its optimum is the full model's.
+
+    The whole route shares ``solver.time_limit``. Returns ``None`` when the relaxation cannot
+    help (the assignment without spread rows is infeasible, or no pairing was found and the
+    reduction would keep everything), and the caller solves the full model.
+    """
+    tl = time.perf_counter()
+    relaxation = lagrange.relax(problem, settings)
+    timings["lagrangian"] = time.perf_counter() - tl
+    if relaxation is None or relaxation.report.objective is None:
+        return None
+    rep = relaxation.report
+    bound, gap_target = rep.bound, settings.solver.gap
+    best_pairs, best_obj = rep.pairs, rep.objective
+    assert best_obj is not None
+    if relaxation.proven(gap_target):
+        note = (
+            f"optimal within gap {gap_target:g} by the Lagrangian dual bound {bound:.9g} "
+            f"(prefecture-spread rows relaxed, {rep.iterations} subgradient steps); "
+            "no integer program solved"
+        )
+        return _finish(
+            problem,
+            settings,
+            best_pairs,
+            "lagrangian",
+            MatchStatus.OPTIMAL,
+            best_obj,
+            None,
+            (),
+            None,
+            rep.gap,
+            timings,
+            t0,
+            lagrangian=rep,
+            note=note,
+        )
+    report: SolveReport | None = None
+    keep = relaxation.keep(best_obj)
+    core = relaxation.core(CORE_PER_ROW)
+    timings["build"] = 0.0
+    if int(keep.sum()) > int(core.sum()):
+        options = _options(settings, t0, 0.5)
+        if options is not None:
+            tb = time.perf_counter()
+            model = build(problem, settings, keep=core)
+            timings["build"] += time.perf_counter() - tb
+            core_report = solve_model(model.lp, options, model.start_values(best_pairs))
+            timings["solve"] = timings.get("solve", 0.0) + core_report.seconds
+            if core_report.has_solution and core_report.objective is not None:
+                if core_report.objective > best_obj:
+                    best_pairs = model.chosen_pairs(core_report.values)
+                    best_obj = core_report.objective
+                    report = core_report
+                keep = relaxation.keep(best_obj)
+                if core_report.status == SolveStatus.OPTIMAL and not (keep & ~core).any():
+                    kept = dataclasses.replace(rep, kept=int(keep.sum()))
+                    note = (
+                        f"proven optimal on a core of {int(core.sum())} pairs: by Lagrangian "
+                        f"reduced costs no pair outside it can beat {best_obj:.9g}"
+                    )
+                    return _finish(
+                        problem,
+                        settings,
+                        model.chosen_pairs(core_report.values),
+                        core_report.solver,
+                        MatchStatus.OPTIMAL,
+                        core_report.objective,
+                        core_report,
+                        (),
+                        None,
+                        core_report.gap,
+                        timings,
+                        t0,
+                        lagrangian=kept,
+                        note=note,
+                    )
+    rep = dataclasses.replace(rep, kept=int(keep.sum()))
+    options = _options(settings, t0, 1.0)
+    if options is not None:
+        tb = time.perf_counter()
+        model = build(problem, settings, keep=keep)
+        timings["build"] += time.perf_counter() - tb
+        final = solve_model(model.lp, options, model.start_values(best_pairs))
+        timings["solve"] = timings.get("solve", 0.0) + final.seconds
+        if final.has_solution and final.objective is not None and final.objective >= best_obj:
+            report = final
+            best_pairs, best_obj = model.chosen_pairs(final.values), final.objective
+            if final.bound is not None:
+                bound = min(bound, final.bound)
+            if final.status == SolveStatus.OPTIMAL:
+                note = (
+                    f"proven optimal on the {rep.kept} of {rep.allowed} allowed pairs kept by "
+                    "Lagrangian reduced-cost fixing (the others cannot beat the best pairing)"
+                )
+                return _finish(
+                    problem,
+                    settings,
+                    best_pairs,
+                    final.solver,
+                    MatchStatus.OPTIMAL,
+                    final.objective,
+                    final,
+                    (),
+                    None,
+                    final.gap,
+                    timings,
+                    t0,
+                    lagrangian=rep,
+                    note=note,
+                )
+        elif final.status == SolveStatus.INFEASIBLE:
+            # the kept pairs hold a feasible pairing: the solver contradicts the relaxation
+            return None
+    gap = max(0.0, bound - best_obj) / max(1e-9, abs(best_obj))
+    method = report.solver if report is not None else "lagrangian"
+    note = f"bound {bound:.9g} from the Lagrangian dual and the integer program over the kept pairs"
+    return _finish(
+        problem,
+        settings,
+        best_pairs,
+        method,
+        MatchStatus.FEASIBLE,
+        best_obj,
+        report,
+        (),
+        None,
+        gap,
+        timings,
+        t0,
+        lagrangian=rep,
+        note=note,
+    )
+
+
 def _finish(
     problem: MatchingProblem,
     settings: MatchSettings,
@@ -168,6 +335,8 @@ def _finish(
     gap: float | None,
     timings: dict[str, float],
     t0: float,
+    lagrangian: lagrange.LagrangianReport | None = None,
+    note: str = "",
 ) -> MatchResult:
     tv = time.perf_counter()
     ver = verify(problem, settings, pairs)
@@ -186,6 +355,8 @@ def _finish(
         message = "stopped at the time limit: feasible, optimality not proven"
         if gap is not None:
             message += f" (gap {gap:.3%})"
+    if note and status in (MatchStatus.OPTIMAL, MatchStatus.FEASIBLE):
+        message = f"{message}; {note}" if message else note
     if status == MatchStatus.OPTIMAL:
         gap = 0.0 if gap is None else gap
     timings["total"] = time.perf_counter() - t0
@@ -205,4 +376,5 @@ def _finish(
         timings=timings,
         message=message,
         distance_unit=problem.distance_unit,
+        lagrangian=lagrangian,
     )

@@ -17,6 +17,9 @@ Three backends:
 
 A time-limited run that stops with a feasible but unproven solution reports
 ``SolveStatus.FEASIBLE`` with its gap, never ``OPTIMAL``.
+
+A caller may pass initial values (a known feasible solution) to :func:`solve_model`; backends
+whose ``warm_start`` capability is set (``cbc``) start from them, the others ignore them.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 
@@ -107,13 +110,18 @@ class SolveReport:
 
 @dataclass(frozen=True)
 class SolverBackend:
-    """A registered solver: availability probe, version and the run function."""
+    """A registered solver: availability probe, version, the run function and capabilities.
+
+    ``run(problem, options, initial)`` gets initial values by variable name, or ``None``.
+    """
 
     name: str
     description: str
     is_available: Callable[[], bool]
     version: Callable[[], str]
-    run: Callable[[pulp.LpProblem, SolverOptions], SolveReport]
+    run: Callable[[pulp.LpProblem, SolverOptions, Mapping[str, float] | None], SolveReport]
+    warm_start: bool = False
+    """Whether ``run`` starts from the initial values (else it ignores them)."""
 
 
 def _pkg_version(dist: str) -> str:
@@ -140,7 +148,15 @@ _CBC_OBJ = re.compile(r"^Objective value:\s+(\S+)", re.M)
 _CBC_BOUND = re.compile(r"^(?:Lower|Upper) bound:\s+(\S+)", re.M)
 
 
-def _run_cbc(problem: pulp.LpProblem, options: SolverOptions) -> SolveReport:
+def _run_cbc(
+    problem: pulp.LpProblem,
+    options: SolverOptions,
+    initial: Mapping[str, float] | None = None,
+) -> SolveReport:
+    if initial is not None:
+        # CBC reads the start from the variables' current values (an .mst file).
+        for v in problem.variables():
+            v.varValue = float(initial.get(v.name, 0.0))
     with tempfile.TemporaryDirectory(prefix="shanchuan-cbc-") as tmp:
         log = os.path.join(tmp, "cbc.log")
         solver = pulp.PULP_CBC_CMD(
@@ -149,6 +165,7 @@ def _run_cbc(problem: pulp.LpProblem, options: SolverOptions) -> SolveReport:
             gapRel=options.gap,
             threads=options.threads,
             logPath=log,
+            warmStart=initial is not None,
             options=["randomSeed 1", "randomCbcSeed 1"],
         )
         start = time.perf_counter()
@@ -208,7 +225,11 @@ def _cbc_version() -> str:
     return f"CBC bundled with PuLP {pulp.__version__}"
 
 
-def _run_highs(problem: pulp.LpProblem, options: SolverOptions) -> SolveReport:
+def _run_highs(
+    problem: pulp.LpProblem,
+    options: SolverOptions,
+    initial: Mapping[str, float] | None = None,
+) -> SolveReport:
     solver = pulp.HiGHS(
         msg=options.msg,
         timeLimit=options.time_limit,
@@ -363,7 +384,11 @@ def _no_variables(form: MatrixForm, solver: str, solver_version: str) -> SolveRe
     )
 
 
-def _run_scipy(problem: pulp.LpProblem, options: SolverOptions) -> SolveReport:
+def _run_scipy(
+    problem: pulp.LpProblem,
+    options: SolverOptions,
+    initial: Mapping[str, float] | None = None,
+) -> SolveReport:
     import scipy
     from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -425,6 +450,7 @@ REGISTRY: dict[str, SolverBackend] = {
         lambda: "PULP_CBC_CMD" in pulp.listSolvers(onlyAvailable=True),
         _cbc_version,
         _run_cbc,
+        warm_start=True,
     ),
     "highs": SolverBackend(
         "highs",
@@ -465,7 +491,15 @@ def get_backend(name: str) -> SolverBackend:
     return backend
 
 
-def solve_model(problem: pulp.LpProblem, options: SolverOptions | None = None) -> SolveReport:
-    """Solve ``problem`` in place with the solver named in ``options`` and report the outcome."""
+def solve_model(
+    problem: pulp.LpProblem,
+    options: SolverOptions | None = None,
+    initial: Mapping[str, float] | None = None,
+) -> SolveReport:
+    """Solve ``problem`` in place with the solver named in ``options`` and report the outcome.
+
+    ``initial`` (variable name -> value, missing names 0) is a start for backends with the
+    ``warm_start`` capability; the others ignore it. It never changes the model.
+    """
     options = options or SolverOptions()
-    return get_backend(options.name).run(problem, options)
+    return get_backend(options.name).run(problem, options, initial)
