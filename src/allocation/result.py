@@ -75,7 +75,7 @@ class AllocationResult:
         return pd.DataFrame(rows, columns=_PROJECT_COLUMNS if not rows else None)
 
     def summary_frames(self) -> dict[str, pd.DataFrame]:
-        """Name -> table: per_year, per_pair, per_category, floor, fairness, rule costs, unfunded."""
+        """Name -> table (per_year, per_pair, per_category, floor, fairness, …)."""
         pb, st, sc = self.problem, self.settings, self.schedule
         fair = fairness(pb, sc)
         return {

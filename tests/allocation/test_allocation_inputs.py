@@ -94,7 +94,7 @@ def test_financing_above_cost_and_self_reference():
             excludes="A",
         )
     }
-    with pytest.raises(AllocationInputError, match="financing plan .* exceeds the yearly cost"):
+    with pytest.raises(AllocationInputError, match=r"financing plan .* exceeds the yearly cost"):
         prepare(inputs(rows), tiny_settings())
     with pytest.raises(AllocationInputError, match="cannot refer to itself"):
         prepare(inputs(rows), tiny_settings())
