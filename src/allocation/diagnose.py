@@ -13,9 +13,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TypeVar
 
 from allocation.model import RELAXABLE
 from allocation.options import AllocationSettings
@@ -23,6 +26,8 @@ from allocation.problem import AllocationProblem
 from allocation.run import Run, run_model, with_options
 from allocation.verify import Schedule, start_of, verify
 from matching.solvers import SolveStatus
+
+T = TypeVar("T")
 
 RULE_LABELS = MappingProxyType(
     {
@@ -78,6 +83,37 @@ class RuleCost:
     benefit_gain: float | None
     coverage_gain: int | None
     text: str
+
+
+def run_parallel(
+    jobs: Sequence[tuple[str, Callable[[], T]]],
+    workers: int,
+    progress: Callable[[str], None] | None = None,
+) -> list[T]:
+    """Run independent re-solves, ``workers`` at a time, results in the order given.
+
+    The solvers run outside Python's lock (CBC as a subprocess, HiGHS in native code), so
+    threads are enough to keep both cores busy. Each solve is single-threaded and seeded, so
+    the results do not depend on the order in which they finish.
+    """
+    if not jobs:
+        return []
+    say = progress or (lambda message: None)
+    results: list[T | None] = [None] * len(jobs)
+    if workers <= 1 or len(jobs) == 1:
+        for i, (label, job) in enumerate(jobs):
+            results[i] = job()
+            say(f"re-solve {i + 1}/{len(jobs)} done: {label}")
+        return results  # type: ignore[return-value]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(job): i for i, (_, job) in enumerate(jobs)}
+        done = 0
+        for future in as_completed(futures):
+            i = futures[future]
+            results[i] = future.result()
+            done += 1
+            say(f"re-solve {done}/{len(jobs)} done: {jobs[i][0]}")
+    return results  # type: ignore[return-value]
 
 
 def _relaxations(
@@ -165,7 +201,10 @@ def _relaxations(
 
 
 def rule_costs(
-    problem: AllocationProblem, settings: AllocationSettings, base: Run
+    problem: AllocationProblem,
+    settings: AllocationSettings,
+    base: Run,
+    progress: Callable[[str], None] | None = None,
 ) -> list[RuleCost]:
     """Re-solve with each present rule relaxed one step; report objective and benefit gained."""
     if not base.has_solution or base.objective is None:
@@ -174,8 +213,18 @@ def rule_costs(
     base_check = verify(problem, settings, base.schedule)
     options = with_options(settings, settings.analysis.resolve_time_limit)
     out: list[RuleCost] = []
-    for rule, change, pb, st, omit in _relaxations(problem, settings, present):
-        relaxed = run_model(pb, st, omit=omit, solver=options)
+    variants = _relaxations(problem, settings, present)
+    if progress is not None and variants:
+        progress(f"rule costs: {len(variants)} re-solves, each with one rule relaxed a step")
+    runs = run_parallel(
+        [
+            (change, functools.partial(run_model, pb, st, omit=omit, solver=options))
+            for _, change, pb, st, omit in variants
+        ],
+        settings.analysis.workers,
+        progress,
+    )
+    for (rule, change, pb, st, _omit), relaxed in zip(variants, runs, strict=True):
         label = RULE_LABELS.get(rule, rule)
         if not relaxed.has_solution or relaxed.objective is None:
             out.append(
@@ -296,7 +345,10 @@ def _blockers(
 
 
 def best_unfunded(
-    problem: AllocationProblem, settings: AllocationSettings, base: Run
+    problem: AllocationProblem,
+    settings: AllocationSettings,
+    base: Run,
+    progress: Callable[[str], None] | None = None,
 ) -> list[Unfunded]:
     """The best projects (benefit per 万元 of special fund) not funded, with their reasons."""
     n = settings.analysis.best_unfunded
@@ -318,6 +370,7 @@ def best_unfunded(
     out: list[Unfunded] = []
     base_check = verify(problem, settings, schedule)
     forced_left = settings.analysis.force_unfunded
+    to_force: list[int] = []
     options = with_options(settings, settings.analysis.resolve_time_limit)
     for per_wan, pid in cands[:n]:
         raw = problem.raw[pid]
@@ -351,12 +404,9 @@ def best_unfunded(
                 f"the same funds (within the solver's gap) or by the floor/coverage "
                 f"priorities"
             )
-        loss = None
         if forced_left > 0:
             forced_left -= 1
-            forced = run_model(_lock(problem, pid), settings, solver=options)
-            if forced.has_solution:
-                loss = base_check.objective - verify(problem, settings, forced.schedule).objective
+            to_force.append(len(out))
         out.append(
             Unfunded(
                 pid,
@@ -368,9 +418,26 @@ def best_unfunded(
                 per_wan,
                 codes,
                 detail,
-                loss,
+                None,
             )
         )
+    if to_force and progress is not None:
+        progress(f"pricing the {len(to_force)} best unfunded projects (each forced in, re-solved)")
+    forced_runs = run_parallel(
+        [
+            (
+                f"force {out[i].id}",
+                functools.partial(run_model, _lock(problem, out[i].id), settings, solver=options),
+            )
+            for i in to_force
+        ],
+        settings.analysis.workers,
+        progress,
+    )
+    for i, forced in zip(to_force, forced_runs, strict=True):
+        if forced.has_solution:
+            loss = base_check.objective - verify(problem, settings, forced.schedule).objective
+            out[i] = dataclasses.replace(out[i], forced_loss=loss)
     return out
 
 
@@ -395,6 +462,19 @@ class Diagnosis:
     """Families whose removal alone makes the plan feasible."""
     relaxations: tuple[Relaxation, ...]
     text: tuple[str, ...]
+
+    def message(self, language: str = "en") -> str:
+        """The diagnosis in planners' words, one line per finding (English)."""
+        return "\n".join(self.text)
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain-data form (for JSON)."""
+        return {
+            "conflict": list(self.conflict),
+            "resolves_alone": list(self.resolves_alone),
+            "relaxations": [dataclasses.asdict(r) for r in self.relaxations],
+            "text": list(self.text),
+        }
 
 
 def _feasible(problem: AllocationProblem, st: AllocationSettings, omit: tuple[str, ...]) -> bool:

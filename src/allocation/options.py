@@ -147,6 +147,13 @@ class AnalysisSettings:
         default=20.0,
         metadata={"doc": "Time limit of each analysis re-solve.", "unit": "s"},
     )
+    workers: int = field(
+        default=2,
+        metadata={
+            "doc": "Analysis re-solves run this many at a time (each single-threaded; "
+            "1 = one after another)."
+        },
+    )
 
     def problems(self) -> list[str]:
         """Everything wrong with these settings (empty when valid)."""
@@ -157,6 +164,8 @@ class AnalysisSettings:
             v = getattr(self, name)
             if not (isinstance(v, int) and v >= 0):
                 out.append(f"analysis.{name} must be an integer >= 0, got {v!r}")
+        if not (isinstance(self.workers, int) and 1 <= self.workers <= 64):
+            out.append(f"analysis.workers must be an integer in 1..64, got {self.workers!r}")
         if not (isinstance(self.bisection_steps, int) and 1 <= self.bisection_steps <= 60):
             out.append(f"analysis.bisection_steps must be in 1..60, got {self.bisection_steps!r}")
         if not (self.resolve_time_limit > 0 and math.isfinite(self.resolve_time_limit)):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from allocation.diagnose import best_unfunded, diagnose, rule_costs
 from allocation.options import AllocationSettings
 from allocation.prepare import prepare
@@ -17,12 +19,13 @@ def solve(
     settings: AllocationSettings | None = None,
     *,
     analyse: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> AllocationResult:
     """Solve the allocation and verify the schedule independently of the solver.
 
     With ``analyse`` (default) the result also carries the rule costs and the best unfunded
     projects (optimal/feasible runs), or the infeasibility diagnosis (infeasible runs), as the
-    ``analysis`` settings ask.
+    ``analysis`` settings ask. ``progress`` receives a line per analysis step (long runs).
     """
     settings = settings or AllocationSettings()
     if isinstance(problem, AllocationInputs):
@@ -37,9 +40,11 @@ def solve(
     a = settings.analysis
     if analyse and run.has_solution:
         if a.rule_costs:
-            costs = rule_costs(problem, settings, run)
-        unfunded = best_unfunded(problem, settings, run)
+            costs = rule_costs(problem, settings, run, progress)
+        unfunded = best_unfunded(problem, settings, run, progress)
     elif analyse and run.status == SolveStatus.INFEASIBLE and a.diagnose:
+        if progress is not None:
+            progress("rules are infeasible: looking for the rules in conflict")
         diagnosis = diagnose(problem, settings)
     return AllocationResult(
         problem=problem,

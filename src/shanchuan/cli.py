@@ -328,12 +328,60 @@ def _next_best(forcing: pd.DataFrame, outcome: pipeline.MatchOutcome) -> pd.Data
     return pd.DataFrame(rows, columns=["recipient", "next_best", "loss"])
 
 
+#: Columns of the allocation tables shown in the terminal (all columns go to --out / csv).
+_ALLOCATION_VIEWS = {
+    "per_year": [
+        "year",
+        "projects",
+        "new_projects",
+        "special_fund_wan",
+        "budget_wan",
+        "budget_use",
+        "supporter_fund_wan",
+        "priority_share",
+    ],
+    "per_pair": [
+        "recipient",
+        "supporter",
+        "projects",
+        "priority_projects",
+        "special_fund_wan",
+        "supporter_aid_wan",
+        "years_covered",
+        "shortfall_wan",
+    ],
+    "per_category": [
+        "category_zh",
+        "category_en",
+        "plan_section",
+        "projects",
+        "special_fund_wan",
+        "share",
+    ],
+}
+
+
 def _allocation_report(outcome: pipeline.AllocationOutcome) -> list[str]:
     d = outcome.to_dict()
     lines = _header(d, outcome)
     lines.append(f"pairs: {outcome.pairs_source}")
-    for name, frame in outcome.result.summary_frames().items():
-        lines += _section(name, frame)
+    if outcome.status in ("optimal", "feasible", "failed"):
+        frames = outcome.result.summary_frames()
+        for name, columns in _ALLOCATION_VIEWS.items():
+            frame = frames[name]
+            lines += _section(name, frame[[c for c in columns if c in frame.columns]], digits=1)
+        fairness = d["summary"]["fairness"]
+        lines += ["", "[fairness: special fund per recipient over the years]"]
+        for key, label in (("special_fund_wan", "万元"), ("yuan_per_head", "元 per head")):
+            f = fairness.get(key) or {}
+            if f:
+                lines.append(
+                    f"  {label}: min {f['min']:,.1f} ({f['min_recipient']}), "
+                    f"max {f['max']:,.1f} ({f['max_recipient']}), Gini {f['gini']:.3f}"
+                )
+    explained = outcome.result.explain()
+    if explained:
+        lines += ["", "[findings]", *(f"  {line}" for line in explained)]
     return lines
 
 

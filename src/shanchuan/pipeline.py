@@ -129,10 +129,16 @@ class AllocationOutcome:
 
     @property
     def status(self) -> str:
-        return _status_text(self.result.status)
+        """The solver's verdict, demoted to ``failed`` when the plan did not verify."""
+        status = _status_text(self.result.status)
+        if status in ("optimal", "feasible") and self.result.solution_status != "verified":
+            return "failed"
+        return "not_solved" if status == "unbounded" else status
 
     def to_dict(self) -> dict[str, Any]:
         out = dict(self.result.to_dict())
+        out["solver_verdict"] = out["status"]
+        out["status"] = self.status
         out["pairs_source"] = self.pairs_source
         if self.diagnosis is not None:
             out["diagnosis"] = self.diagnosis.to_dict()
@@ -534,15 +540,16 @@ def allocate(
         matching.solvers.get_backend(settings.allocation.solver.name)
     timings["prepare_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    result = allocation.solve(problem, settings.allocation)
-    timings["solve_s"] = time.perf_counter() - t
+    say(
+        f"allocating {len(problem.projects)} candidate projects over "
+        f"{settings.allocation.first_year}–{settings.allocation.last_year}"
+    )
+    result = allocation.solve(problem, settings.allocation, progress=say)
+    timings["solve_and_analyses_s"] = time.perf_counter() - t
+    timings["solve_s"] = result.seconds
     outcome = AllocationOutcome(sc, problem, result, source, match=match_outcome)
-    say(f"allocation {outcome.status} in {timings['solve_s']:.2f} s")
-    if outcome.status == "infeasible":
-        say("budget rules are infeasible: looking for the rules in conflict")
-        t = time.perf_counter()
-        outcome.diagnosis = allocation.diagnose(problem, settings.allocation)
-        timings["diagnose_s"] = time.perf_counter() - t
+    outcome.diagnosis = result.diagnosis
+    say(f"allocation {outcome.status} (solve {result.seconds:.2f} s)")
     timings["total_s"] = time.perf_counter() - t0
     outcome.provenance = provenance.build(
         sc, files, _solver_provenance(result, settings.allocation.solver, timings)
