@@ -128,7 +128,7 @@ def run_model(
         build_seconds += time.perf_counter() - t1
     report = solve_model(m.lp, options)
     stages.append(Stage.of("none" if feasibility_only else "benefit", report))
-    if report.has_solution and m.covered:
+    if report.has_solution:  # 0 when no (pair, year) can be covered at all
         coverage = round(sum(report.values.get(v.name, 0.0) for v in m.covered.values()))
     return _finish(report, stages, m, build_seconds, coverage)
 
