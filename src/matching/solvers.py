@@ -31,6 +31,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -281,22 +282,39 @@ def _run_highs(
     )
 
 
+_quiet_lock = threading.Lock()
+_quiet_depth = 0
+_quiet_saved: int | None = None
+
+
 @contextlib.contextmanager
 def _quiet_stdout(active: bool) -> Iterator[None]:
-    """Silence a native library's banner on file descriptor 1 (it would corrupt JSON output)."""
+    """Silence a native library's banner on file descriptor 1 (it would corrupt JSON output).
+
+    Reference-counted under a lock: analyses run solves in threads, and the descriptor must be
+    restored only when the last of them is done.
+    """
     if not active:
         yield
         return
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
+    global _quiet_saved, _quiet_depth
+    with _quiet_lock:
+        if _quiet_depth == 0:
+            sys.stdout.flush()
+            _quiet_saved = os.dup(1)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.close(devnull)
+        _quiet_depth += 1
     try:
-        os.dup2(devnull, 1)
         yield
     finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
+        with _quiet_lock:
+            _quiet_depth -= 1
+            if _quiet_depth == 0 and _quiet_saved is not None:
+                os.dup2(_quiet_saved, 1)
+                os.close(_quiet_saved)
+                _quiet_saved = None
 
 
 def _highs_available() -> bool:
