@@ -158,9 +158,16 @@ def test_check_validates_without_solving(capsys: pytest.CaptureFixture[str]) -> 
 
 
 @pytest.mark.parametrize("example", sorted((Path(__file__).parents[2] / "scenarios").glob("*.toml")))
-def test_example_scenarios_are_valid(capsys: pytest.CaptureFixture[str], example: Path) -> None:
-    code, out, err = run_cli(capsys, "check", str(example))
+def test_example_scenarios_are_valid_and_match(
+    capsys: pytest.CaptureFixture[str], example: Path
+) -> None:
+    code, _, err = run_cli(capsys, "check", str(example))
     assert code == 0, err
+    code, out, err = run_cli(capsys, "match", str(example), "--format", "json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["status"] == "optimal" and len(d["pairs"]) == 22
+    assert d["provenance"]["changes"], "an example what-if changes something"
 
 
 def test_run_json_contract(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
