@@ -37,7 +37,14 @@ def test_match_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(d["pairs"]) == 22
     for pair in d["pairs"]:
         assert {"recipient", "supporter", "score", "criteria", "distance_km"} <= pair.keys()
-        assert set(pair["criteria"]) == {"strength", "industry", "resource", "distance", "willingness", "plan"}
+        assert set(pair["criteria"]) == {
+            "strength",
+            "industry",
+            "resource",
+            "distance",
+            "willingness",
+            "plan",
+        }
     assert len({p["recipient"] for p in d["pairs"]}) == 22
     assert len({p["supporter"] for p in d["pairs"]}) == 22
     prov = d["provenance"]
@@ -60,10 +67,19 @@ def test_match_table_shows_chinese_names(capsys: pytest.CaptureFixture[str]) -> 
     assert "竹溪县" in out and "status: optimal" in out
 
 
-def test_set_and_override_changes_are_logged_and_stored(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_set_and_override_changes_are_logged_and_stored(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     out_dir = tmp_path / "run"
     code, _, _ = run_cli(
-        capsys, "match", "--scenario", "near", "--set", "matching.weights.plan=0.2", "--out", str(out_dir)
+        capsys,
+        "match",
+        "--scenario",
+        "near",
+        "--set",
+        "matching.weights.plan=0.2",
+        "--out",
+        str(out_dir),
     )
     assert code == 0
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -74,7 +90,9 @@ def test_set_and_override_changes_are_logged_and_stored(capsys: pytest.CaptureFi
     assert (out_dir / "pairs.csv").read_bytes().startswith(b"\xef\xbb\xbf")
 
 
-def test_out_refuses_overwrite_then_force(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_out_refuses_overwrite_then_force(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     out_dir = tmp_path / "run"
     assert run_cli(capsys, "match", "--out", str(out_dir))[0] == 0
     code, _, err = run_cli(capsys, "match", "--out", str(out_dir))
@@ -82,7 +100,9 @@ def test_out_refuses_overwrite_then_force(capsys: pytest.CaptureFixture[str], tm
     assert run_cli(capsys, "match", "--out", str(out_dir), "--force")[0] == 0
 
 
-def test_bad_input_file_exit_2_with_every_problem(capsys: pytest.CaptureFixture[str], copy_default: Path) -> None:
+def test_bad_input_file_exit_2_with_every_problem(
+    capsys: pytest.CaptureFixture[str], copy_default: Path
+) -> None:
     f = copy_default / "counties.csv"
     lines = f.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
@@ -113,13 +133,18 @@ def test_unknown_key_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_infeasible_rules_exit_3_with_diagnosis(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(
-        capsys, "match", "--set", 'matching.rules.locks=[["竹溪县", "宜都市"], ["五峰县", "宜都市"]]'
+        capsys,
+        "match",
+        "--set",
+        'matching.rules.locks=[["竹溪县", "宜都市"], ["五峰县", "宜都市"]]',
     )
     assert code == 3
     assert "竹溪县" in err and "五峰县" in err
 
 
-def test_solver_failure_exit_4(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_solver_failure_exit_4(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import matching
 
     real = matching.solve
@@ -157,7 +182,9 @@ def test_check_validates_without_solving(capsys: pytest.CaptureFixture[str]) -> 
     assert code == 0 and "files valid" in out
 
 
-@pytest.mark.parametrize("example", sorted((Path(__file__).parents[2] / "scenarios").glob("*.toml")))
+@pytest.mark.parametrize(
+    "example", sorted((Path(__file__).parents[2] / "scenarios").glob("*.toml"))
+)
 def test_example_scenarios_are_valid_and_match(
     capsys: pytest.CaptureFixture[str], example: Path
 ) -> None:
@@ -192,7 +219,15 @@ def test_run_json_contract(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     alloc = d["allocation"]
     assert {"status", "objective", "projects", "summary"} <= alloc.keys()
     for p in alloc["projects"]:
-        assert {"id", "year", "recipient", "supporter", "category", "special_fund_wan", "supporter_fund_wan"} <= p.keys()
+        assert {
+            "id",
+            "year",
+            "recipient",
+            "supporter",
+            "category",
+            "special_fund_wan",
+            "supporter_fund_wan",
+        } <= p.keys()
     assert d["provenance"]["scenario_hash"]
     assert alloc["status"] == "optimal" and alloc["solution_status"] == "verified"
     years = {p["year"] for p in alloc["projects"]}
@@ -233,3 +268,31 @@ def test_travel_time_matrix_takes_precedence_and_json_keeps_km(
     for pair in d["pairs"]:
         assert pair["distance_min"] <= 400.0
         assert 0 < pair["distance_km"] < 700
+
+
+def test_rolling_replan_keeps_executed_years(capsys: pytest.CaptureFixture[str]) -> None:
+    import pandas as pd
+
+    folder = Path(__file__).parents[2] / "scenarios" / "replan-2023"
+    code, out, err = run_cli(
+        capsys,
+        "allocate",
+        str(folder),
+        "--format",
+        "json",
+        "--set",
+        "allocation.analysis.rule_costs=false",
+        "--set",
+        "allocation.analysis.force_unfunded=0",
+    )
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["pairs_source"].startswith("file ")
+    executed = pd.read_csv(folder / "executed.csv")
+    planned = {
+        (p["id"], p["year"]): p["special_fund_wan"] for p in d["projects"] if p["year"] <= 2022
+    }
+    assert planned == {(r.project, r.year): r.special_fund_wan for r in executed.itertuples()}
+    for row in d["summary"]["per_year"]:
+        if row["year"] >= 2023:
+            assert row["special_fund_wan"] <= 11250.0 + 1e-6
