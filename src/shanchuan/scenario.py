@@ -1,6 +1,7 @@
 """Scenario files: inheritance, named override sets, ``--set`` and one precedence order.
 
-A scenario is a TOML file (read with :mod:`tomllib`). Its effective settings are assembled in
+A scenario is a TOML file (read with :mod:`tomllib`), or a JSON file with the same structure
+(for tools that speak JSON). Its effective settings are assembled in
 this order, each step overriding the ones before it:
 
 1. the defaults declared by the engines' option classes;
@@ -232,6 +233,23 @@ def locate(spec: str | Path | None, *, relative_to: Path | None = None) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """Read a scenario file: TOML, or JSON with the same structure (for other tools)."""
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ScenarioError(
+                _key_problem(file=str(path), message=f"not valid JSON: {exc}")
+            ) from None
+        except UnicodeDecodeError:
+            raise ScenarioError(
+                _key_problem(file=str(path), message="not UTF-8 text", expected="UTF-8 JSON")
+            ) from None
+        if not isinstance(data, dict):
+            raise ScenarioError(
+                _key_problem(file=str(path), message="must be a JSON object of settings tables")
+            )
+        return data
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)

@@ -268,3 +268,26 @@ def test_merge_follows_the_documented_precedence(
         assert change.key in NUMERIC_KEYS
         replay[change.key] = change.new
     assert replay == {**file_values, **set_a, **set_b, **cli}
+
+
+def test_json_scenario_files_work_like_toml(tmp_path: Path) -> None:
+    import json
+
+    f = tmp_path / "s.json"
+    f.write_text(
+        json.dumps(
+            {
+                "scenario": {"extends": "hubei-2021"},
+                "matching": {"rules": {"max_distance": 350.0}},
+                "overrides": {"x": {"matching.rules.stable": True}},
+            }
+        ),
+        encoding="utf-8",
+    )
+    sc = sc_mod.load(f, overrides=["x"])
+    assert sc.settings.matching.rules.max_distance == 350.0
+    assert sc.settings.matching.rules.stable is True
+    bad = tmp_path / "b.json"
+    bad.write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="must be a JSON object"):
+        sc_mod.load(bad)
