@@ -186,6 +186,8 @@ class _Instance:
     limit: int
     binding: np.ndarray
     """Per (P, Q) code: whether it has a spread row."""
+    allowed: np.ndarray
+    """Where ``cost`` is finite."""
 
 
 def _instance(problem: MatchingProblem, settings: MatchSettings) -> _Instance:
@@ -207,6 +209,7 @@ def _instance(problem: MatchingProblem, settings: MatchSettings) -> _Instance:
         n_groups=n_groups,
         limit=settings.rules.prefecture_spread,
         binding=binding,
+        allowed=np.isfinite(cost),
     )
 
 
@@ -227,6 +230,52 @@ def _after(
     return counts[at] - (at == g) - (at == old) + (at == ga) + (at == gb)
 
 
+def _best_change(
+    inst: _Instance,
+    cols: np.ndarray,
+    counts: np.ndarray,
+    used: np.ndarray,
+    old: np.ndarray,
+    g: int,
+) -> tuple[float, int, int, int] | None:
+    """Cheapest admissible change taking one recipient out of the over-full (P, Q) ``g``.
+
+    ``(loss, r1, kind, target)``: kind 0 swaps r1's partner with recipient ``target``'s, kind 1
+    moves r1 to the unused supporter ``target``.
+    """
+    n_r = inst.cost.shape[0]
+    rows = np.arange(n_r)
+    k = inst.limit
+    allowed = inst.allowed
+    best: tuple[float, int, int, int] | None = None
+    members = np.flatnonzero(old == g)
+    for r1 in members.tolist():
+        s1 = int(cols[r1])
+        here = inst.benefit[r1, s1]
+        # swap with r2: r1 -> cols[r2], r2 -> s1
+        ga = inst.group[r1, cols]
+        gb = inst.group[rows, s1]
+
+        ok = allowed[r1, cols] & allowed[rows, s1] & (rows != r1)
+        ok &= (_after(counts, ga, g, old, ga, gb) <= k) & (_after(counts, gb, g, old, ga, gb) <= k)
+        gain = inst.benefit[r1, cols] + inst.benefit[rows, s1] - here
+        gain = gain - inst.benefit[rows, cols]
+        if ok.any():
+            r2 = int(np.flatnonzero(ok)[np.argmax(gain[ok])])
+            if best is None or -gain[r2] < best[0]:
+                best = (float(-gain[r2]), r1, 0, r2)
+        free = np.flatnonzero(~used)
+        if free.size:
+            gf = inst.group[r1, free]
+            okf = allowed[r1, free] & (counts[gf] - (gf == g) + 1 <= k)
+            if okf.any():
+                gainf = inst.benefit[r1, free] - here
+                t = int(np.flatnonzero(okf)[np.argmax(gainf[okf])])
+                if best is None or -gainf[t] < best[0]:
+                    best = (float(-gainf[t]), r1, 1, int(free[t]))
+    return best
+
+
 def repair(inst: _Instance, cols: np.ndarray) -> np.ndarray | None:
     """Make an assignment satisfy the spread rows by best single exchanges, or ``None``.
 
@@ -242,41 +291,16 @@ def repair(inst: _Instance, cols: np.ndarray) -> np.ndarray | None:
     used = np.zeros(n_s, dtype=bool)
     used[cols] = True
     k = inst.limit
-    allowed = np.isfinite(inst.cost)
     for _ in range(4 * n_r):
         over = np.flatnonzero(counts > k)
         if not over.size:
             return cols
         old = inst.group[rows, cols]
-        members = np.flatnonzero(np.isin(old, over))
         best: tuple[float, int, int, int] | None = None  # (loss, r1, kind, target)
-        for r1 in members.tolist():
-            s1 = int(cols[r1])
-            g = int(old[r1])
-            here = inst.benefit[r1, s1]
-            # swap with r2: r1 -> cols[r2], r2 -> s1
-            ga = inst.group[r1, cols]
-            gb = inst.group[rows, s1]
-
-            ok = allowed[r1, cols] & allowed[rows, s1] & (rows != r1)
-            ok &= (_after(counts, ga, g, old, ga, gb) <= k) & (
-                _after(counts, gb, g, old, ga, gb) <= k
-            )
-            gain = inst.benefit[r1, cols] + inst.benefit[rows, s1] - here
-            gain = gain - inst.benefit[rows, cols]
-            if ok.any():
-                r2 = int(np.flatnonzero(ok)[np.argmax(gain[ok])])
-                if best is None or -gain[r2] < best[0]:
-                    best = (float(-gain[r2]), r1, 0, r2)
-            free = np.flatnonzero(~used)
-            if free.size:
-                gf = inst.group[r1, free]
-                okf = allowed[r1, free] & (counts[gf] - (gf == g) + 1 <= k)
-                if okf.any():
-                    gainf = inst.benefit[r1, free] - here
-                    t = int(np.flatnonzero(okf)[np.argmax(gainf[okf])])
-                    if best is None or -gainf[t] < best[0]:
-                        best = (float(-gainf[t]), r1, 1, int(free[t]))
+        for g in over.tolist():  # the first over-full (P, Q) that admits a change
+            best = _best_change(inst, cols, counts, used, old, g)
+            if best is not None:
+                break
         if best is None:
             return None
         _, r1, kind, target = best

@@ -18,6 +18,9 @@ Pair = tuple[str, str]
 
 #: Pairs per recipient in the heuristic core model of the Lagrangian route.
 CORE_PER_ROW = 8
+#: The Lagrangian route solves the model over the kept pairs only when they are at most this
+#: many times the core (beyond, the solver cannot close the gap in the time left either).
+KEPT_PER_CORE = 10
 
 _FROM_SOLVER = {
     SolveStatus.OPTIMAL: MatchStatus.OPTIMAL,
@@ -187,7 +190,9 @@ def solve_relaxed(
        (warm-started): a heuristic that usually finds the optimum. When the pairs that can
        still beat its optimum all lie in the core, that optimum is proven.
     3. Otherwise the model over the pairs kept by reduced-cost fixing against the best pairing
-       so far is solved, warm-started; its optimum is the full model's.
+       so far is solved, warm-started; its optimum is the full model's. When they are more than
+       :data:`KEPT_PER_CORE` times the core, the best pairing so far is returned ``feasible``
+       with its gap instead.
 
     The whole route shares ``solver.time_limit``. Returns ``None`` when the relaxation cannot
     help (the assignment without spread rows is infeasible, or no pairing was found and the
@@ -229,7 +234,7 @@ def solve_relaxed(
     core = relaxation.core(CORE_PER_ROW)
     timings["build"] = 0.0
     if int(keep.sum()) > int(core.sum()):
-        options = _options(settings, t0, 0.5)
+        options = _options(settings, t0, 0.6)
         if options is not None:
             tb = time.perf_counter()
             model = build(problem, settings, keep=core)
@@ -265,8 +270,8 @@ def solve_relaxed(
                         note=note,
                     )
     rep = dataclasses.replace(rep, kept=int(keep.sum()))
-    options = _options(settings, t0, 1.0)
-    if options is not None:
+    options = _options(settings, t0, 0.9)  # leave time to write and read the model
+    if options is not None and rep.kept <= KEPT_PER_CORE * int(core.sum()):
         tb = time.perf_counter()
         model = build(problem, settings, keep=keep)
         timings["build"] += time.perf_counter() - tb
@@ -303,7 +308,10 @@ def solve_relaxed(
             return None
     gap = max(0.0, bound - best_obj) / max(1e-9, abs(best_obj))
     method = report.solver if report is not None else "lagrangian"
-    note = f"bound {bound:.9g} from the Lagrangian dual and the integer program over the kept pairs"
+    source = (
+        "the Lagrangian dual" if bound == rep.bound else "the integer program over the kept pairs"
+    )
+    note = f"bound {bound:.9g} from {source} (Lagrangian route, {rep.kept} pairs kept)"
     return _finish(
         problem,
         settings,
