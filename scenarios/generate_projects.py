@@ -24,35 +24,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from allocation import PROJECT_COLUMNS
+
 DATA_DIR = Path(__file__).resolve().parents[1] / "src" / "shanchuan" / "data" / "hubei-2021"
 DEFAULT_SEED = 2021
 YEARS = tuple(range(2021, 2026))
 
-COLUMNS = [
-    "id",
-    "recipient",
-    "supporter",
-    "title",
-    "category",
-    "low_income",
-    "ecological",
-    "infrastructure",
-    "earliest_start",
-    "duration_years",
-    "cost_per_year_wan",
-    "special_fund_request_wan",
-    "special_fund_min_wan",
-    "supporter_fund_wan",
-    "other_fund_wan",
-    "people_benefited",
-    "low_income_benefited",
-    "jobs",
-    "income_uplift_wan",
-    "readiness",
-    "requires",
-    "excludes",
-    "source",
-]
+# File order: the id, then the allocation engine's own column list (one definition).
+COLUMNS = ["id", *PROJECT_COLUMNS]
 
 #: Project categories (plan sections (七)-(十二)) with their share of the pool.
 CATEGORY_WEIGHTS = {

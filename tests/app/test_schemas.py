@@ -93,3 +93,10 @@ def test_main_writes_the_docs(tmp_path):
     out = tmp_path / "schemas.md"
     assert schemas.main([str(out)]) == 0
     assert out.read_text(encoding="utf-8") == schemas_markdown()
+
+
+def test_project_schema_agrees_with_the_allocation_engine() -> None:
+    from allocation import PROJECT_COLUMNS
+    from shanchuan.schemas import PROJECTS
+
+    assert tuple(c.name for c in PROJECTS.columns) == ("id", *PROJECT_COLUMNS)
