@@ -182,17 +182,17 @@ def _dispatch(args: argparse.Namespace) -> int:
     _emit(outcome, args)
     if args.out is not None:
         _write_out(outcome, args)
-    return _exit_code(outcome)
+    return _exit_code(outcome, repeat_diagnosis=args.format != "table")
 
 
-def _exit_code(outcome: Any) -> int:
+def _exit_code(outcome: Any, *, repeat_diagnosis: bool) -> int:
     status = outcome.status
     if status in ("optimal", "feasible"):
         return EXIT_OK
     if status == "infeasible":
         diagnosis = getattr(outcome, "diagnosis", None)
-        sys.stderr.write("shanchuan: the rules are infeasible.\n")
-        if diagnosis is not None:
+        sys.stderr.write("shanchuan: the rules are infeasible (see the diagnosis).\n")
+        if diagnosis is not None and repeat_diagnosis:
             sys.stderr.write(diagnosis.message() + "\n")
         return EXIT_INFEASIBLE
     sys.stderr.write(f"shanchuan: no verified solution (status {status}).\n")
@@ -247,7 +247,7 @@ def _emit(outcome: Any, args: argparse.Namespace) -> None:
     sys.stdout.write(_text_report(outcome) + "\n")
 
 
-def _header(d: dict[str, Any], outcome: Any) -> list[str]:
+def _header(d: dict[str, Any], outcome: Any, *, diagnosis: bool = True) -> list[str]:
     prov = d.get("provenance", {})
     objective = d.get("objective")
     lines = [
@@ -259,7 +259,7 @@ def _header(d: dict[str, Any], outcome: Any) -> list[str]:
     lines += [
         f"  {c['key']}: {c['old']} -> {c['new']} ({c['source']})" for c in prov.get("changes", [])
     ]
-    if getattr(outcome, "diagnosis", None) is not None:
+    if diagnosis and getattr(outcome, "diagnosis", None) is not None:
         lines.append(outcome.diagnosis.message())
     return lines
 
@@ -363,7 +363,7 @@ _ALLOCATION_VIEWS = {
 
 def _allocation_report(outcome: pipeline.AllocationOutcome) -> list[str]:
     d = outcome.to_dict()
-    lines = _header(d, outcome)
+    lines = _header(d, outcome, diagnosis=False)  # the findings below carry the diagnosis
     lines.append(f"pairs: {outcome.pairs_source}")
     if outcome.status in ("optimal", "feasible", "failed"):
         frames = outcome.result.summary_frames()

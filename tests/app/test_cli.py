@@ -132,14 +132,37 @@ def test_unknown_key_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_infeasible_rules_exit_3_with_diagnosis(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run_cli(
-        capsys,
-        "match",
-        "--set",
-        'matching.rules.locks=[["竹溪县", "宜都市"], ["五峰县", "宜都市"]]',
-    )
+    locks = 'matching.rules.locks=[["竹溪县", "宜都市"], ["五峰县", "宜都市"]]'
+    code, out, err = run_cli(capsys, "match", "--set", locks)
     assert code == 3
-    assert "竹溪县" in err and "五峰县" in err
+    assert "竹溪县" in out and "五峰县" in out  # the diagnosis, in the report
+    assert "infeasible" in err
+    code, out, err = run_cli(capsys, "match", "--set", locks, "--format", "json")
+    assert code == 3
+    d = json.loads(out)
+    assert d["status"] == "infeasible" and d["diagnosis"]
+    assert "竹溪县" in err  # with JSON on stdout the diagnosis is repeated on stderr
+
+
+def test_infeasible_budget_rules_exit_3_with_relaxation(capsys: pytest.CaptureFixture[str]) -> None:
+    pairs = Path(__file__).parents[2] / "scenarios" / "replan-2023" / "pairs.csv"
+    code, out, err = run_cli(
+        capsys,
+        "allocate",
+        "--set",
+        "allocation.projects_per_year_min=90",
+        "--set",
+        "allocation.projects_per_year_max=95",
+        "--set",
+        f"data.pairs={str(pairs)!r}",
+        "--format",
+        "json",
+    )
+    assert code == 3, err
+    d = json.loads(out)
+    assert d["status"] == "infeasible"
+    assert "projects_per_year_min" in " ".join(d["diagnosis"]["text"])
+    assert "Lower projects_per_year_min from 90 to" in err
 
 
 def test_solver_failure_exit_4(
