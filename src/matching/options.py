@@ -221,7 +221,9 @@ class MatchSettings:
     fast_path: bool = field(
         default=True,
         metadata={
-            "doc": "Use scipy's exact assignment solver when the problem is a pure assignment."
+            "doc": "Use scipy's exact assignment solver when the problem is a pure assignment, "
+            "and the Lagrangian route (assignment bounds, warm start) when a prefecture "
+            "spread is the only other rule; false = always the integer program."
         },
     )
     maxmin_tolerance: float = field(
