@@ -216,9 +216,14 @@ def rule_costs(
     variants = _relaxations(problem, settings, present)
     if progress is not None and variants:
         progress(f"rule costs: {len(variants)} re-solves, each with one rule relaxed a step")
+    # Relaxing a rule keeps the base plan feasible: hand it to the solver as a warm start.
+    start = {v.name: v.varValue for v in base.model.lp.variables() if v.varValue is not None}
     runs = run_parallel(
         [
-            (change, functools.partial(run_model, pb, st, omit=omit, solver=options))
+            (
+                change,
+                functools.partial(run_model, pb, st, omit=omit, solver=options, initial=start),
+            )
             for _, change, pb, st, omit in variants
         ],
         settings.analysis.workers,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from allocation.model import AllocationModel, anchored, build
@@ -104,8 +104,13 @@ def run_model(
     omit: Collection[str] = (),
     solver: SolverOptions | None = None,
     feasibility_only: bool = False,
+    initial: Mapping[str, float] | None = None,
 ) -> Run:
-    """Build and solve (two stages when lexicographic); never raises on infeasibility."""
+    """Build and solve (two stages when lexicographic); never raises on infeasibility.
+
+    ``initial`` (variable name -> value) is a known plan handed to the solver as a warm start,
+    e.g. the base plan when a rule is relaxed (it stays feasible there).
+    """
     import time
 
     options = solver or settings.solver
@@ -117,7 +122,7 @@ def run_model(
     stages: list[Stage] = []
     coverage: int | None = None
     if lexi and m.covered:
-        first = solve_model(m.lp, options)
+        first = solve_model(m.lp, options, initial)
         stages.append(Stage.of("coverage", first))
         if not first.has_solution:
             return _finish(first, stages, m, build_seconds, None)
@@ -126,7 +131,7 @@ def run_model(
         m.add("coverage", "coverage_total", m.coverage >= coverage)
         m.lp.setObjective(anchored(m, m.benefit - m.penalty))
         build_seconds += time.perf_counter() - t1
-    report = solve_model(m.lp, options)
+    report = solve_model(m.lp, options, initial)
     stages.append(Stage.of("none" if feasibility_only else "benefit", report))
     if report.has_solution:  # 0 when no (pair, year) can be covered at all
         coverage = round(sum(report.values.get(v.name, 0.0) for v in m.covered.values()))
