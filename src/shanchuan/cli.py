@@ -368,8 +368,11 @@ def _allocation_report(outcome: pipeline.AllocationOutcome) -> list[str]:
     if outcome.status in ("optimal", "feasible", "failed"):
         frames = outcome.result.summary_frames()
         for name, columns in _ALLOCATION_VIEWS.items():
-            frame = frames[name]
-            lines += _section(name, frame[[c for c in columns if c in frame.columns]], digits=1)
+            frame = frames[name][[c for c in columns if c in frames[name].columns]].copy()
+            for col in frame.columns:
+                if col.endswith(("share", "_use")):  # shares read as percentages
+                    frame[col] = frame[col].map(lambda v: f"{v:.1%}")
+            lines += _section(name, frame, digits=1)
         fairness = d["summary"]["fairness"]
         lines += ["", "[fairness: special fund per recipient over the years]"]
         for key, label in (("special_fund_wan", "万元"), ("yuan_per_head", "元 per head")):

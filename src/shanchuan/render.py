@@ -32,7 +32,11 @@ def table(frame: pd.DataFrame, *, digits: int = 3, columns: Sequence[str] | None
         frame = frame.loc[:, list(columns)]
     headers = [str(c) for c in frame.columns]
     rows = [[_cell(v, digits) for v in row] for row in frame.itertuples(index=False, name=None)]
-    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    numeric = [
+        pd.api.types.is_numeric_dtype(frame[c])
+        or all(isinstance(v, str) and v.endswith("%") for v in frame[c])
+        for c in frame.columns
+    ]
     widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:
