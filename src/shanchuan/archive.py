@@ -24,6 +24,30 @@ import pandas as pd
 from shanchuan.errors import OutputExistsError
 
 MANIFEST = "manifest.json"
+WORKBOOK = "results.xlsx"
+
+
+def excel_available() -> bool:
+    """Whether the optional xlsx writer (``pip install 'shanchuan[excel]'``) is installed."""
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def write_workbook(path: Path, tables: Mapping[str, pd.DataFrame]) -> None:
+    """One sheet per table; sheet names are the table names, cut to Excel's 31 characters."""
+    used: set[str] = set()
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in tables.items():
+            sheet = name.removesuffix(".csv")[:31]
+            base, k = sheet, 2
+            while sheet in used:
+                suffix = f"~{k}"
+                sheet, k = base[: 31 - len(suffix)] + suffix, k + 1
+            used.add(sheet)
+            frame.to_excel(writer, sheet_name=sheet, index=False)
 
 
 def dumps(obj: Any) -> str:
@@ -84,8 +108,12 @@ def write_archive(
     tables: Mapping[str, pd.DataFrame],
     text_files: Mapping[str, str] | None = None,
     force: bool = False,
+    excel: bool = False,
 ) -> Path:
-    """Write a run into ``out`` atomically; returns the final directory."""
+    """Write a run into ``out`` atomically; returns the final directory.
+
+    With ``excel`` the tables also go into ``results.xlsx``, one sheet each (needs openpyxl).
+    """
     out = Path(out)
     check_target(out, force=force)
     parent = out.resolve().parent
@@ -98,6 +126,8 @@ def write_archive(
             frame.to_csv(staging / name, index=False, encoding="utf-8-sig", lineterminator="\n")
         for name, text in (text_files or {}).items():
             (staging / name).write_text(text, encoding="utf-8")
+        if excel:
+            write_workbook(staging / WORKBOOK, tables)
         # The manifest goes last: its presence marks a complete run.
         listing = sorted(p.name for p in staging.iterdir())
         (staging / MANIFEST).write_text(dumps({**manifest, "files": listing}), encoding="utf-8")

@@ -61,6 +61,12 @@ def _add_scenario_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="write results here")
     p.add_argument("--force", action="store_true", help="replace an earlier run in --out DIR")
+    p.add_argument(
+        "--excel",
+        action="store_true",
+        help="with --out: also write results.xlsx, one sheet per table "
+        "(pip install 'shanchuan[excel]')",
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -148,6 +154,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.command == "scenarios":
         return _list_scenarios(args.scenario)
+    if getattr(args, "excel", False):
+        if args.out is None:
+            raise InputError("--excel writes results.xlsx into the --out directory; give --out DIR")
+        if not archive.excel_available():
+            raise InputError(
+                "--excel needs the optional xlsx writer: pip install 'shanchuan[excel]' "
+                "(the CSV tables in --out open in Excel without it)"
+            )
     if args.out is not None:
         archive.check_target(args.out, force=args.force)  # refuse before any work is done
     sets = list(args.sets)
@@ -229,6 +243,7 @@ def _write_out(outcome: Any, args: argparse.Namespace) -> None:
         tables=outcome.tables(),
         text_files={"changes.log": changes + ("\n" if changes else "")},
         force=args.force,
+        excel=getattr(args, "excel", False),
     )
     log.info("results written to %s", args.out)
 

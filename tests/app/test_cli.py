@@ -319,3 +319,32 @@ def test_rolling_replan_keeps_executed_years(capsys: pytest.CaptureFixture[str])
     for row in d["summary"]["per_year"]:
         if row["year"] >= 2023:
             assert row["special_fund_wan"] <= 11250.0 + 1e-6
+
+
+def test_excel_workbook_beside_the_csv_tables(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import pandas as pd
+
+    out_dir = tmp_path / "run"
+    code, _, err = run_cli(capsys, "match", "--forcing-costs", "--out", str(out_dir), "--excel")
+    assert code == 0, err
+    sheets = pd.read_excel(out_dir / "results.xlsx", sheet_name=None)
+    assert set(sheets) == {"pairs", "explanations", "forcing_costs", "forcing_loss_matrix"}
+    assert len(sheets["forcing_costs"]) == 484
+    assert "竹溪县" in set(sheets["pairs"]["recipient"])
+    manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert "results.xlsx" in manifest["files"]
+
+
+def test_excel_needs_out_and_the_extra(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from shanchuan import archive
+
+    code, _, err = run_cli(capsys, "match", "--excel")
+    assert code == 2 and "give --out DIR" in err
+    monkeypatch.setattr(archive, "excel_available", lambda: False)
+    code, _, err = run_cli(capsys, "match", "--excel", "--out", str(tmp_path / "x"))
+    assert code == 2 and "pip install 'shanchuan[excel]'" in err
+    assert not (tmp_path / "x").exists()
