@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -513,6 +513,67 @@ def _bisect_int(ok: Callable[[int], bool], bad: int, good: int) -> int:
     return good
 
 
+@dataclass(frozen=True)
+class _NumericRule:
+    """A rule relaxed by moving one setting until the plan is feasible (bisection)."""
+
+    family: str
+    setting: str
+    lower: bool
+    """True: relax by lowering the setting (toward 0); False: by raising it."""
+    share: bool = False
+    """A share in [0, 1] (bisected as a float, shown in %); otherwise a whole number."""
+    companion: str | None = None
+    """A ``*_min`` setting kept at or below the raised ``*_max``."""
+
+
+_NUMERIC_RULES: Mapping[str, _NumericRule] = MappingProxyType(
+    {
+        r.family: r
+        for r in (
+            _NumericRule("projects_per_year_min", "projects_per_year_min", lower=True),
+            _NumericRule(
+                "projects_per_year_max",
+                "projects_per_year_max",
+                lower=False,
+                companion="projects_per_year_min",
+            ),
+            _NumericRule("pair_min", "pair_projects_min", lower=True),
+            _NumericRule(
+                "pair_max", "pair_projects_max", lower=False, companion="pair_projects_min"
+            ),
+            _NumericRule("pair_share", "pair_share_max", lower=False, share=True),
+            _NumericRule("priority_share", "priority_share_min", lower=True, share=True),
+        )
+    }
+)
+
+
+def _relax_numeric(
+    rule: _NumericRule, problem: AllocationProblem, st: AllocationSettings, steps: int
+) -> Relaxation:
+    current = getattr(st, rule.setting)
+
+    def variant(x: float) -> AllocationSettings:
+        changes: dict[str, float] = {rule.setting: x}
+        if rule.companion is not None:
+            changes[rule.companion] = min(getattr(st, rule.companion), x)
+        return dataclasses.replace(st, **changes)
+
+    def ok(x: float) -> bool:
+        return _feasible(problem, variant(x), ())
+
+    if rule.share:
+        v: float = _bisect_float(ok, current, 0.0 if rule.lower else 1.0, steps)
+        shown = f"{current:.1%} to {v:.1%}"
+    else:
+        limit = 0 if rule.lower else max(len(problem.projects), current + 1)
+        v = _bisect_int(ok, current, limit)
+        shown = f"{current} to {v}"
+    verb = "Lower" if rule.lower else "Raise"
+    return Relaxation(rule.family, rule.setting, current, v, f"{verb} {rule.setting} from {shown}.")
+
+
 def diagnose(problem: AllocationProblem, settings: AllocationSettings) -> Diagnosis:
     """Name the rules in conflict and the smallest relaxation of each that would resolve it."""
     st = settings
@@ -551,112 +612,8 @@ def diagnose(problem: AllocationProblem, settings: AllocationSettings) -> Diagno
                     f"(now {open_budget:,.0f}, ×{factor:.3f}) would make the plan feasible.",
                 )
             )
-        elif f == "projects_per_year_min":
-            v = _bisect_int(
-                lambda x: _feasible(problem, rep(st, projects_per_year_min=x), ()),
-                st.projects_per_year_min,
-                0,
-            )
-            relax.append(
-                Relaxation(
-                    f,
-                    "projects_per_year_min",
-                    st.projects_per_year_min,
-                    v,
-                    f"Lower projects_per_year_min from {st.projects_per_year_min} to {v}.",
-                )
-            )
-        elif f == "projects_per_year_max":
-            top = max(len(problem.projects), st.projects_per_year_max + 1)
-            v = _bisect_int(
-                lambda x: _feasible(
-                    problem,
-                    rep(
-                        st,
-                        projects_per_year_max=x,
-                        projects_per_year_min=min(st.projects_per_year_min, x),
-                    ),
-                    (),
-                ),
-                st.projects_per_year_max,
-                top,
-            )
-            relax.append(
-                Relaxation(
-                    f,
-                    "projects_per_year_max",
-                    st.projects_per_year_max,
-                    v,
-                    f"Raise projects_per_year_max from {st.projects_per_year_max} to {v}.",
-                )
-            )
-        elif f == "pair_min":
-            v = _bisect_int(
-                lambda x: _feasible(problem, rep(st, pair_projects_min=x), ()),
-                st.pair_projects_min,
-                0,
-            )
-            relax.append(
-                Relaxation(
-                    f,
-                    "pair_projects_min",
-                    st.pair_projects_min,
-                    v,
-                    f"Lower pair_projects_min from {st.pair_projects_min} to {v}.",
-                )
-            )
-        elif f == "pair_max":
-            top = max(len(problem.projects), st.pair_projects_max + 1)
-            v = _bisect_int(
-                lambda x: _feasible(
-                    problem,
-                    rep(st, pair_projects_max=x, pair_projects_min=min(st.pair_projects_min, x)),
-                    (),
-                ),
-                st.pair_projects_max,
-                top,
-            )
-            relax.append(
-                Relaxation(
-                    f,
-                    "pair_projects_max",
-                    st.pair_projects_max,
-                    v,
-                    f"Raise pair_projects_max from {st.pair_projects_max} to {v}.",
-                )
-            )
-        elif f == "pair_share":
-            v = _bisect_float(
-                lambda x: _feasible(problem, rep(st, pair_share_max=x), ()),
-                st.pair_share_max,
-                1.0,
-                steps,
-            )
-            relax.append(
-                Relaxation(
-                    f,
-                    "pair_share_max",
-                    st.pair_share_max,
-                    v,
-                    f"Raise pair_share_max from {st.pair_share_max:.1%} to {v:.1%}.",
-                )
-            )
-        elif f == "priority_share":
-            v = _bisect_float(
-                lambda x: _feasible(problem, rep(st, priority_share_min=x), ()),
-                st.priority_share_min,
-                0.0,
-                steps,
-            )
-            relax.append(
-                Relaxation(
-                    f,
-                    "priority_share_min",
-                    st.priority_share_min,
-                    v,
-                    f"Lower priority_share_min from {st.priority_share_min:.1%} to {v:.1%}.",
-                )
-            )
+        elif f in _NUMERIC_RULES:
+            relax.append(_relax_numeric(_NUMERIC_RULES[f], problem, st, steps))
         elif f == "supporter_floor":
             v = _bisect_float(
                 lambda x: _feasible(problem, rep(st, supporter_floor_wan=x), ()),
