@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import io
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -134,6 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("shanchuan: interrupted\n")
         return 130
+    except BrokenPipeError:
+        # The reader went away (`shanchuan keys | head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # a bug, not the user's fault: say so plainly
         if args.debug:
             raise
@@ -416,3 +422,7 @@ def _text_report(outcome: Any) -> str:
 
 
 __all__ = ["InfeasibleError", "InputError", "SolveFailedError", "main", "make_parser"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

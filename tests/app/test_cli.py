@@ -348,3 +348,18 @@ def test_excel_needs_out_and_the_extra(
     code, _, err = run_cli(capsys, "match", "--excel", "--out", str(tmp_path / "x"))
     assert code == 2 and "pip install 'shanchuan[excel]'" in err
     assert not (tmp_path / "x").exists()
+
+
+def test_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        f"{sys.executable} -m shanchuan.cli keys | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.stdout.startswith("scenario.name")
+    assert "internal error" not in proc.stderr
