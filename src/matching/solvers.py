@@ -25,6 +25,7 @@ whose ``warm_start`` capability is set (``cbc``) start from them, the others ign
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import enum
 import math
 import os
@@ -149,11 +150,35 @@ _CBC_OBJ = re.compile(r"^Objective value:\s+(\S+)", re.M)
 _CBC_BOUND = re.compile(r"^(?:Lower|Upper) bound:\s+(\S+)", re.M)
 
 
+#: CBC 2.10 (as bundled with PuLP 3.3) can take a MIP start, fail to solve the root LP
+#: afterwards ("The LP relaxation is infeasible or too expensive"), and then declare the start
+#: "Optimal" with its own objective as the bound. Such a claim is false; the solve is redone
+#: without the start.
+_CBC_BOGUS_START = re.compile(r"LP relaxation is infeasible or too expensive")
+
+
 def _run_cbc(
     problem: pulp.LpProblem,
     options: SolverOptions,
     initial: Mapping[str, float] | None = None,
 ) -> SolveReport:
+    report, log = _run_cbc_once(problem, options, initial)
+    if initial is not None and report.has_solution and _CBC_BOGUS_START.search(log):
+        cold, _ = _run_cbc_once(problem, options, None)
+        return dataclasses.replace(
+            cold,
+            seconds=cold.seconds + report.seconds,
+            solver_status=cold.solver_status + " (warm start discarded: CBC root LP failed)",
+        )
+    return report
+
+
+def _run_cbc_once(
+    problem: pulp.LpProblem,
+    options: SolverOptions,
+    initial: Mapping[str, float] | None,
+) -> tuple[SolveReport, str]:
+    """One CBC run; returns the report and CBC's log."""
     if initial is not None:
         # CBC reads the start from the variables' current values (an .mst file).
         for v in problem.variables():
@@ -209,7 +234,7 @@ def _run_cbc(
     if status == SolveStatus.OPTIMAL and bound is None:
         bound = objective
     gap = _relative_gap(objective, bound) if objective is not None else None
-    return SolveReport(
+    report = SolveReport(
         status=status,
         solver="cbc",
         solver_version=_cbc_version(),
@@ -220,6 +245,7 @@ def _run_cbc(
         seconds=seconds,
         values=_read_values(problem) if objective is not None else {},
     )
+    return report, text
 
 
 def _cbc_version() -> str:
