@@ -177,10 +177,16 @@ class Scenario:
     available_overrides: Mapping[str, OverrideSet]
 
     def settings_hash(self) -> str:
-        """SHA-256 of the effective settings (canonical JSON)."""
-        blob = json.dumps(
-            config.to_plain(self.settings), sort_keys=True, ensure_ascii=False, default=str
-        )
+        """SHA-256 of the effective settings (canonical JSON).
+
+        Data files enter by name only: where a copy of the scenario sits on disk does not
+        change the hash (their bytes enter the scenario hash through their SHA-256s).
+        """
+        plain = config.to_plain(self.settings)
+        plain["data"] = {
+            k: Path(v).name if k in DATA_FILE_KEYS and v else v for k, v in plain["data"].items()
+        }
+        blob = json.dumps(plain, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
     def data_path(self, key: str) -> Path | None:

@@ -291,3 +291,12 @@ def test_json_scenario_files_work_like_toml(tmp_path: Path) -> None:
     bad.write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(ScenarioError, match="must be a JSON object"):
         sc_mod.load(bad)
+
+
+def test_hash_does_not_depend_on_where_the_scenario_sits(tmp_path: Path) -> None:
+    import shutil
+
+    here = sc_mod.builtin_path("hubei-2021").parent
+    copy = tmp_path / "elsewhere" / "hubei-2021"
+    shutil.copytree(here, copy)
+    assert sc_mod.load(copy).settings_hash() == sc_mod.load().settings_hash()
