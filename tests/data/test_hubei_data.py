@@ -14,8 +14,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "src" / "shanchuan" / "data" / "hubei-2021"
-PLAN = Path("/work/shared/seed/plan-2020-38.md")
-REFERENCE = Path("/work/shared/data/hubei-2021-counties-reference.csv")
+# The project's shared folder sits beside the repository (also in CI's clean clone).
+SHARED = next(
+    (p for p in (ROOT.parent / "shared", Path("/work/shared")) if p.is_dir()),
+    ROOT.parent / "shared",
+)
+PLAN = SHARED / "seed" / "plan-2020-38.md"
+REFERENCE = SHARED / "data" / "hubei-2021-counties-reference.csv"
 
 # Annex 2 of 鄂政办函〔2020〕38号, in the printed order.
 RECIPIENTS = [
