@@ -31,7 +31,7 @@ Every forced pairing that is reported is checked with :func:`matching.verify`.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -258,8 +258,11 @@ def forcing_costs(
     problem: MatchingProblem,
     settings: MatchSettings | None = None,
     result: MatchResult | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """The objective lost by forcing each recipient × supporter pair (see the module doc).
+
+    ``progress(done, total)`` is called after each recipient's row of pairs (long IP runs).
 
     ``result`` is the base pairing (solved here when omitted); its pairs are the *chosen* ones.
     One row per pair, recipient-major, with :data:`FORCING_COLUMNS`: ``status`` is
@@ -297,6 +300,8 @@ def forcing_costs(
                     "displaced_names": _names(problem, displaced),
                 }
             )
+        if progress is not None:
+            progress(len(rows), len(problem.recipients) * len(problem.supporters))
     return pd.DataFrame(rows, columns=list(FORCING_COLUMNS))
 
 

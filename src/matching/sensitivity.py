@@ -25,6 +25,7 @@ integer programme per sample). Every sampled pairing is checked by :func:`matchi
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,9 +92,7 @@ class SensitivityResult:
         }
 
 
-def sample_weights(
-    weights: dict[str, float], samples: int, spread: float, seed: int
-) -> np.ndarray:
+def sample_weights(weights: dict[str, float], samples: int, spread: float, seed: int) -> np.ndarray:
     """``samples`` × criteria array of perturbed, renormalised weights (see the module doc)."""
     base = np.array(list(weights.values()), dtype=float)
     rng = np.random.default_rng(seed)
@@ -108,8 +107,11 @@ def sensitivity(
     samples: int | None = None,
     spread: float | None = None,
     seed: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SensitivityResult:
     """Re-solve under ``samples`` perturbed weight vectors (defaults from ``settings.explain``).
+
+    ``progress(done, total)`` is called after every tenth of the samples (long IP runs).
 
     Raises :class:`~matching.forcing.AnalysisError` when the base rules admit no pairing, and
     when ``samples < 1`` or ``spread`` is outside [0, 1).
@@ -131,7 +133,10 @@ def sensitivity(
     n_r, n_s = len(problem.recipients), len(problem.supporters)
     counts = np.zeros((n_r, n_s))
     reproduced = infeasible = 0
-    for w in drawn:
+    step = max(1, samples // 10)
+    for k, w in enumerate(drawn):
+        if progress is not None and k and k % step == 0:
+            progress(k, samples)  # k samples done
         perturbed = dataclasses.replace(
             problem, weights={c: float(v) for c, v in zip(names, w, strict=True)}
         )
@@ -142,6 +147,8 @@ def sensitivity(
         for r, s in pairs:
             counts[problem.r_index(r), problem.s_index(s)] += 1
         reproduced += frozenset(pairs) == base
+    if progress is not None:
+        progress(samples, samples)
     feasible = samples - infeasible
     freq = counts / feasible if feasible else counts
     frequency = pd.DataFrame(freq, index=list(problem.recipients), columns=list(problem.supporters))
@@ -175,9 +182,15 @@ def _solve_sample(
             return None
         pairs = pairs_from_columns(perturbed, found[0])
         ver = verified(perturbed, settings, pairs)
-        expected = float(np.tensordot(w, stack, axes=1)[
-            [perturbed.r_index(r) for r, _ in pairs], [perturbed.s_index(s) for _, s in pairs]
-        ].sum()) - settings.rules.change_penalty * ver.changes
+        expected = (
+            float(
+                np.tensordot(w, stack, axes=1)[
+                    [perturbed.r_index(r) for r, _ in pairs],
+                    [perturbed.s_index(s) for _, s in pairs],
+                ].sum()
+            )
+            - settings.rules.change_penalty * ver.changes
+        )
         if abs(ver.objective - expected) > 1e-7 * max(1.0, abs(expected)):
             raise AnalysisError("perturbed scores disagree with the verified objective")
         return pairs

@@ -441,7 +441,9 @@ def _run_analyses(
     if analyses.forcing_costs:
         t = time.perf_counter()
         say(f"forcing costs of {len(problem.recipients) * len(problem.supporters)} pairs")
-        outcome.analyses["forcing_costs"] = matching.forcing_costs(problem, settings, result)
+        outcome.analyses["forcing_costs"] = matching.forcing_costs(
+            problem, settings, result, progress=_every_tenth(say, "forcing costs")
+        )
         timings["forcing_costs_s"] = time.perf_counter() - t
     if analyses.alternatives:
         t = time.perf_counter()
@@ -458,8 +460,22 @@ def _run_analyses(
             samples=analyses.sensitivity,
             spread=settings.explain.sensitivity_spread,
             seed=settings.explain.seed,
+            progress=_every_tenth(say, "sensitivity samples"),
         )
         timings["sensitivity_s"] = time.perf_counter() - t
+
+
+def _every_tenth(say: Progress, what: str) -> Callable[[int, int], None]:
+    """A ``progress(done, total)`` that prints about ten lines over a long analysis."""
+    last = [-1]
+
+    def report(done: int, total: int) -> None:
+        tenth = (10 * done) // max(1, total)
+        if tenth > last[0] and done < total:
+            last[0] = tenth
+            say(f"{what}: {done}/{total}")
+
+    return report
 
 
 def _solver_provenance(result: Any, solver: Any, timings: Mapping[str, float]) -> dict[str, Any]:
