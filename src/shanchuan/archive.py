@@ -51,7 +51,7 @@ def write_workbook(path: Path, tables: Mapping[str, pd.DataFrame]) -> None:
 
 
 def dumps(obj: Any) -> str:
-    """Canonical JSON used for every file we write (UTF-8, sorted keys, no NaN)."""
+    """The JSON of every file we write: UTF-8, indented, keys in the result's order, no NaN."""
     return (
         json.dumps(_clean(obj), ensure_ascii=False, indent=2, sort_keys=False, allow_nan=False)
         + "\n"

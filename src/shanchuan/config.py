@@ -213,15 +213,13 @@ def unknown_keys(
     return [k for k in flat if k not in known and k not in groups]
 
 
-def flatten(
-    table: Mapping[str, Any], prefix: str = "", *, stop: typing.Collection[str] = ()
-) -> dict[str, Any]:
-    """``{"a": {"b": 1}}`` → ``{"a.b": 1}``; tables named in ``stop`` are kept whole."""
+def flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` → ``{"a.b": 1}``."""
     out: dict[str, Any] = {}
     for k, v in table.items():
         key = f"{prefix}{k}"
-        if isinstance(v, Mapping) and key not in stop:
-            out.update(flatten(v, key + ".", stop=stop))
+        if isinstance(v, Mapping):
+            out.update(flatten(v, key + "."))
         else:
             out[key] = v
     return out

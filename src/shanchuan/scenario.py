@@ -125,7 +125,7 @@ class ScenarioSettings:
 
 KNOWN = config.leaf_keys(ScenarioSettings)
 GROUPS = config.group_keys(ScenarioSettings)
-PATH_KEYS = {k for k, info in KNOWN.items() if k.startswith("data.") and k != "data.distance_unit"}
+PATH_KEYS = {k for k in KNOWN if k.startswith("data.") and k != "data.distance_unit"}
 #: Names of the data files (keys of ``[data]`` that hold paths), in declaration order.
 DATA_FILE_KEYS = tuple(k.split(".", 1)[1] for k in KNOWN if k in PATH_KEYS)
 
