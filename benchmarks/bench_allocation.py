@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "allocati
 from alloc_pools import DEFAULT_LIKE, POOL_2K, POOL_10K, PoolSpec, make_pool
 
 from allocation import AllocationSettings, prepare, run_model, verify
-from matching.solvers import SolverOptions
+from solverkit.registry import SolverOptions
 
 QUICK = (
     PoolSpec("quick-660", n_pairs=22, n_candidates=660, seed=7),

@@ -45,7 +45,7 @@ from matching import (
     build,
     solve,
 )
-from matching.solvers import to_matrix_form
+from solverkit.registry import to_matrix_form
 
 
 def make_instance(n: int, seed: int) -> MatchingProblem:

@@ -25,7 +25,7 @@ from allocation.options import AllocationSettings
 from allocation.problem import AllocationProblem
 from allocation.run import Run, run_model, with_options
 from allocation.verify import Schedule, start_of, verify
-from matching.solvers import SolveStatus
+from solverkit.registry import SolveStatus
 
 T = TypeVar("T")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 
-from matching.solvers import SolverOptions
+from solverkit.registry import SolverOptions
 
 FLOOR_MODES: tuple[str, ...] = ("soft", "hard", "off")
 FLOOR_COUNTS: tuple[str, ...] = ("all", "priority")

@@ -22,7 +22,7 @@ from allocation.report import (
 )
 from allocation.run import Stage
 from allocation.verify import Verification
-from matching.solvers import SolveStatus
+from solverkit.registry import SolveStatus
 
 
 @dataclass(frozen=True)

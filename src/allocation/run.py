@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from allocation.model import AllocationModel, anchored, build
 from allocation.options import AllocationSettings
 from allocation.problem import AllocationProblem
-from matching.solvers import SolveReport, SolverOptions, SolveStatus, solve_model
+from solverkit.registry import SolveReport, SolverOptions, SolveStatus, solve_model
 
 _RANK = {
     SolveStatus.OPTIMAL: 0,

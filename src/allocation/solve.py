@@ -11,7 +11,7 @@ from allocation.problem import AllocationInputs, AllocationProblem
 from allocation.result import AllocationResult
 from allocation.run import run_model
 from allocation.verify import verify
-from matching.solvers import SolveStatus
+from solverkit.registry import SolveStatus
 
 
 def solve(

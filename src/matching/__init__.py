@@ -18,8 +18,8 @@ from matching.prepare import prepare
 from matching.problem import CRITERIA, InputError, MatchingInputs, MatchingProblem
 from matching.result import ChosenPair, MatchResult, MatchStatus
 from matching.solve import solve
-from matching.solvers import SolverError, SolverOptions, available_solvers
 from matching.verify import Verification, verify
+from solverkit.registry import SolverError, SolverOptions, available_solvers
 
 __all__ = [
     "CRITERIA",

@@ -40,7 +40,7 @@ from matching.forcing import (
 from matching.model import build, start_second_stage
 from matching.options import MatchSettings
 from matching.problem import MatchingProblem
-from matching.solvers import SolveStatus, solve_model
+from solverkit.registry import SolveStatus, solve_model
 
 Pair = tuple[str, str]
 

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 from matching.indicators import STRENGTH_INDICATORS
-from matching.solvers import SolverOptions
+from solverkit.registry import SolverOptions
 
 Pair = tuple[str, str]
 

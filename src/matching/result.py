@@ -11,8 +11,8 @@ import pandas as pd
 
 from matching.lagrange import LagrangianReport
 from matching.problem import CRITERIA
-from matching.solvers import SolveReport
 from matching.verify import Verification
+from solverkit.registry import SolveReport
 
 Pair = tuple[str, str]
 

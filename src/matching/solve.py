@@ -11,8 +11,8 @@ from matching.model import build, check_rules, start_second_stage
 from matching.options import MatchSettings
 from matching.problem import CRITERIA, MatchingProblem
 from matching.result import ChosenPair, MatchResult, MatchStatus
-from matching.solvers import SolveReport, SolverOptions, SolveStatus, solve_model
 from matching.verify import verify
+from solverkit.registry import SolveReport, SolverOptions, SolveStatus, solve_model
 
 Pair = tuple[str, str]
 

@@ -11,7 +11,6 @@ holds an earlier shanchuan run (a ``manifest.json``): a user's other files are n
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -22,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from shanchuan.errors import OutputExistsError
+from solverkit import jsonio
 
 MANIFEST = "manifest.json"
 WORKBOOK = "results.xlsx"
@@ -51,32 +51,8 @@ def write_workbook(path: Path, tables: Mapping[str, pd.DataFrame]) -> None:
 
 
 def dumps(obj: Any) -> str:
-    """The JSON of every file we write: UTF-8, indented, keys in the result's order, no NaN."""
-    return (
-        json.dumps(_clean(obj), ensure_ascii=False, indent=2, sort_keys=False, allow_nan=False)
-        + "\n"
-    )
-
-
-def _clean(obj: Any) -> Any:
-    import math
-
-    import numpy as np
-
-    if isinstance(obj, Mapping):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float):
-        if math.isnan(obj):
-            return None
-        if math.isinf(obj):
-            return "inf" if obj > 0 else "-inf"
-    if isinstance(obj, Path):
-        return str(obj)
-    return obj
+    """The JSON of every file we write: the one writer of :mod:`solverkit.jsonio`."""
+    return jsonio.dumps(obj)
 
 
 def check_target(out: Path, *, force: bool) -> None:

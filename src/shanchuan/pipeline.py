@@ -24,6 +24,7 @@ import pandas as pd
 
 import allocation
 import matching
+import solverkit.registry
 from matching.distance import geodesic_matrix
 from shanchuan import config, provenance
 from shanchuan import scenario as scenario_mod
@@ -398,7 +399,7 @@ def match(
     t = time.perf_counter()
     with engine_errors(str(sc.files[-1])):
         problem = matching.prepare(matching_inputs(data, settings), settings.matching)
-        matching.solvers.get_backend(settings.matching.solver.name)
+        solverkit.registry.get_backend(settings.matching.solver.name)
     timings["prepare_s"] = time.perf_counter() - t
     say(f"prepared {len(problem.recipients)} recipients × {len(problem.supporters)} supporters")
 
@@ -486,7 +487,7 @@ def _solver_provenance(result: Any, solver: Any, timings: Mapping[str, float]) -
         "method": getattr(result, "method", None),
         "solver": {
             "name": solver.name,
-            "version": matching.solvers.get_backend(solver.name).version()
+            "version": solverkit.registry.get_backend(solver.name).version()
             if solver.name in matching.available_solvers()
             else "not available",
             "time_limit_s": solver.time_limit,
@@ -553,7 +554,7 @@ def allocate(
     t = time.perf_counter()
     with engine_errors(str(sc.files[-1])):
         problem = allocation.prepare(inputs, settings.allocation)
-        matching.solvers.get_backend(settings.allocation.solver.name)
+        solverkit.registry.get_backend(settings.allocation.solver.name)
     timings["prepare_s"] = time.perf_counter() - t
     t = time.perf_counter()
     say(

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from allocation import AllocationInputs, AllocationProblem, AllocationSettings, verify
 from allocation.options import AnalysisSettings
-from matching.solvers import SolverOptions
+from solverkit.registry import SolverOptions
 
 NAMES = {"r1": "竹溪县", "r2": "五峰县", "s1": "武汉东湖新技术开发区", "s2": "武汉经济技术开发区"}
 PAIRS = pd.DataFrame({"recipient": ["r1", "r2"], "supporter": ["s1", "s2"]})

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from allocation import build, prepare, run_model, solve, verify
-from matching.solvers import SolveStatus, available_solvers, to_matrix_form
+from solverkit.registry import SolveStatus, available_solvers, to_matrix_form
 
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -12,7 +12,7 @@ from alloc_strategies import QUIET, inputs, project, tiny_settings
 from allocation import AllocationInputs, diagnose, prepare, solve, verify
 from allocation.options import AnalysisSettings
 from allocation.run import Stage, _finish, run_model
-from matching.solvers import SolveReport, SolveStatus
+from solverkit.registry import SolveReport, SolveStatus
 
 # Values: people 1000 + 3·100 + 20·10 + 5·50 = 1750 (×1.5 if priority), readiness 1.
 KNAPSACK = {

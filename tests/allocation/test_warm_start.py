@@ -12,8 +12,8 @@ import importlib
 import pandas as pd
 
 import allocation
-from matching.solvers import SolverOptions, SolveStatus, solve_model
 from shanchuan import pipeline
+from solverkit.registry import SolverOptions, SolveStatus, solve_model
 
 model_mod = importlib.import_module("allocation.model")
 

@@ -23,7 +23,7 @@ from matching import (
     solve,
     verify,
 )
-from matching.solvers import solve_model
+from solverkit.registry import solve_model
 
 
 def instance(n: int, seed: int, n_pref: int = 2) -> MatchingProblem:

@@ -26,7 +26,7 @@ from matching import (
     prepare,
     solve,
 )
-from matching.solvers import SolveStatus
+from solverkit.registry import SolveStatus
 
 solve_mod = importlib.import_module("matching.solve")  # the package re-exports solve()
 
@@ -326,3 +326,11 @@ def test_default_size_instance_every_route_agrees() -> None:
         result = solve(p, ip(name))
         assert result.status == MatchStatus.OPTIMAL
         assert result.objective == pytest.approx(reference.objective, abs=1e-7)
+
+
+def test_solvers_fixture_covers_every_available_solver() -> None:
+    from conftest import SOLVERS
+
+    from solverkit.registry import available_solvers
+
+    assert available_solvers() == SOLVERS

@@ -1,4 +1,4 @@
-"""Solver registry shared by both engines.
+"""Solver registry shared by both engines (the floor below them: it knows no domain).
 
 Every PuLP model in shanchuan is solved through :func:`solve_model`, which picks a solver by
 name from :data:`REGISTRY` and returns a typed :class:`SolveReport`. Unknown or unavailable
@@ -41,9 +41,13 @@ from importlib.metadata import PackageNotFoundError, version
 import numpy as np
 import pulp
 
+from solverkit.errors import ShanchuanError
 
-class SolverError(Exception):
-    """A solver name is unknown or its backend is not installed."""
+
+class SolverError(ShanchuanError, ValueError):
+    """A solver name is unknown, its backend is not installed, or an option is out of range."""
+
+    exit_code = 2
 
 
 class SolveStatus(enum.StrEnum):
