@@ -1,8 +1,16 @@
 """shanchuan application layer: scenarios, the CLI, result archives and exports.
 
+The public stages (:mod:`shanchuan.stages`) on a scenario loaded once:
+
 >>> import shanchuan
->>> shanchuan.load_scenario().name
+>>> loaded = shanchuan.load()            # the built-in default, hubei-2021
+>>> loaded.name
 'hubei-2021'
+>>> outcome = shanchuan.solve(shanchuan.prepare(loaded), progress=lambda line: None)
+>>> outcome.status.value
+'optimal'
+
+and the one-call API :func:`match`, :func:`allocate`, :func:`run` that composes them.
 """
 
 from __future__ import annotations
@@ -20,25 +28,31 @@ from shanchuan.errors import (  # after __version__: submodules read it
     SolveFailedError,
 )
 
-# The pipeline pulls in both engines; it is imported on first use so that
-# `python -m shanchuan.schemas` and `shanchuan --version` stay light.
-_PIPELINE = (
-    "AllocationOutcome",
-    "Analyses",
-    "MatchOutcome",
-    "RunOutcome",
-    "allocate",
-    "load_scenario",
-    "match",
-    "run",
-)
+# Names -> the module that holds them. The pipeline pulls in both engines, so it is imported
+# on first use: `shanchuan --version` and `python -m shanchuan.schemas` stay light.
+_LAZY = {
+    "AllocationOutcome": "shanchuan.outcomes",
+    "Analyses": "shanchuan.outcomes",
+    "MatchOutcome": "shanchuan.outcomes",
+    "RunOutcome": "shanchuan.outcomes",
+    "Loaded": "shanchuan.loaded",
+    "load": "shanchuan.loaded",
+    "prepare": "shanchuan.stages",
+    "solve": "shanchuan.stages",
+    "analyse": "shanchuan.stages",
+    "report": "shanchuan.stages",
+    "allocate": "shanchuan.pipeline",
+    "load_scenario": "shanchuan.pipeline",
+    "match": "shanchuan.pipeline",
+    "run": "shanchuan.pipeline",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _PIPELINE:
-        from shanchuan import pipeline
+    if name in _LAZY:
+        import importlib
 
-        return getattr(pipeline, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'shanchuan' has no attribute {name!r}")
 
 
@@ -47,6 +61,7 @@ __all__ = [
     "Analyses",
     "InfeasibleError",
     "InputError",
+    "Loaded",
     "MatchOutcome",
     "Problem",
     "RunOutcome",
@@ -55,7 +70,12 @@ __all__ = [
     "SolveFailedError",
     "__version__",
     "allocate",
+    "analyse",
+    "load",
     "load_scenario",
     "match",
+    "prepare",
+    "report",
     "run",
+    "solve",
 ]

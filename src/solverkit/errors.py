@@ -76,10 +76,15 @@ class ShanchuanError(Exception):
     problems: tuple[Problem, ...] = ()
 
 
-def _as_problems(problems: Sequence[Problem] | Problem | Sequence[str] | str, file: str):
-    if isinstance(problems, str | Problem):
-        problems = [problems]  # type: ignore[list-item]
-    return tuple(p if isinstance(p, Problem) else Problem(file=file, message=p) for p in problems)
+ProblemsLike = Sequence[Problem | str] | Problem | str
+"""Problems as an error accepts them: one or many, each a :class:`Problem` or a message."""
+
+
+def _as_problems(problems: ProblemsLike, file: str) -> tuple[Problem, ...]:
+    items: Sequence[Problem | str] = (
+        [problems] if isinstance(problems, str | Problem) else problems
+    )
+    return tuple(p if isinstance(p, Problem) else Problem(file=file, message=p) for p in items)
 
 
 class InputError(ShanchuanError, ValueError):
@@ -89,9 +94,7 @@ class InputError(ShanchuanError, ValueError):
     #: The words after "N problem(s) in": the application layer says "the input".
     where = "the input"
 
-    def __init__(
-        self, problems: Sequence[Problem] | Problem | Sequence[str] | str, *, file: str = "input"
-    ) -> None:
+    def __init__(self, problems: ProblemsLike, *, file: str = "input") -> None:
         self.problems = _as_problems(problems, file)
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} in {self.where}:"

@@ -37,9 +37,13 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pulp
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_array
 
 from solverkit.errors import ShanchuanError
 
@@ -363,7 +367,7 @@ class MatrixForm:
     c: np.ndarray
     constant: float
     sense: int
-    a: object  # scipy.sparse.csr_array
+    a: csr_array
     lower: np.ndarray
     upper: np.ndarray
     var_lower: np.ndarray

@@ -176,7 +176,7 @@ def test_solver_failure_exit_4(
         result = real(problem, settings)
         return type(result)(**{**result.__dict__, "status": matching.MatchStatus.FAILED})
 
-    monkeypatch.setattr(pipeline.matching, "solve", failing)
+    monkeypatch.setattr(matching, "solve", failing)
     code, _, err = run_cli(capsys, "match")
     assert code == 4 and "no verified solution" in err
 

@@ -1,0 +1,212 @@
+"""Typed outcomes of the application pipeline: an engine result composed with its provenance.
+
+An outcome holds the engine's own typed result (:class:`matching.MatchResult`,
+:class:`allocation.AllocationResult`) — it does not copy its fields — plus what the application
+layer adds: the scenario, the analyses, the diagnosis, the provenance and the timings. Its
+:attr:`status` is the shared :class:`solverkit.status.Status` vocabulary; ``to_dict()`` is the
+JSON contract and ``tables()`` the CSV/workbook tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from solverkit.jsonio import to_jsonable
+from solverkit.status import Status
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    import allocation
+    import matching
+    from shanchuan.scenario import Scenario
+    from shanchuan.stages import PreparedMatching
+
+#: What a matching analysis produces: frames (explanations, forcing costs, alternatives),
+#: the blocking pairs, or the weight-sensitivity result.
+AnalysisValue: TypeAlias = "pd.DataFrame | list[tuple[str, str]] | matching.SensitivityResult"
+
+
+@dataclass(frozen=True)
+class Analyses:
+    """Which matching analyses to run besides the solve (CLI flags of ``shanchuan match``)."""
+
+    explain: bool = True
+    forcing_costs: bool = False
+    alternatives: int = 0
+    sensitivity: int = 0
+    stability: bool = False
+
+    def __post_init__(self) -> None:
+        from shanchuan.errors import InputError
+
+        bad = [
+            f"{name} must be 0 (off) or a positive number of {what}, got {value!r}"
+            for name, value, what in (
+                ("alternatives", self.alternatives, "pairings"),
+                ("sensitivity", self.sensitivity, "samples"),
+            )
+            if not isinstance(value, int) or value < 0
+        ]
+        if bad:
+            raise InputError(bad, file="analyses")
+
+
+@dataclass
+class MatchOutcome:
+    """A solved (or diagnosed) pairing with its explanations and provenance."""
+
+    scenario: Scenario
+    problem: matching.MatchingProblem
+    result: matching.MatchResult
+    analyses: dict[str, AnalysisValue] = field(default_factory=dict)
+    diagnosis: matching.Diagnosis | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)
+    geodesic_km: pd.DataFrame | None = None
+    """Recipient × supporter geodesic km, kept when the rules used a travel-time matrix."""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage (``prepare_s``, ``solve_s``, one per analysis, ...)."""
+    prepared: PreparedMatching | None = field(default=None, repr=False)
+    """The prepared stage it was solved from (settings, data files), for :func:`analyse`."""
+
+    @property
+    def status(self) -> Status:
+        return Status(self.result.status.value)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = dict(self.result.to_dict())
+        if self.geodesic_km is not None:
+            # The JSON contract always carries distance_km, also when the rules used travel times.
+            for pair in out.get("pairs", []):
+                pair.setdefault(
+                    "distance_km",
+                    round(
+                        float(self.geodesic_km.at[pair["recipient_id"], pair["supporter_id"]]), 3
+                    ),
+                )
+        if self.analyses:
+            out["analyses"] = {k: _jsonable(v) for k, v in self.analyses.items()}
+        if self.diagnosis is not None:
+            out["diagnosis"] = self.diagnosis.to_dict()
+        out["provenance"] = self.provenance
+        return out
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        import pandas as pd
+
+        import matching
+
+        tables: dict[str, pd.DataFrame] = {}
+        if self.result.pairs:
+            tables["pairs.csv"] = self.result.pairs_frame()
+        for name, value in self.analyses.items():
+            if isinstance(value, pd.DataFrame):
+                tables[f"{name}.csv"] = value
+        forcing = self.analyses.get("forcing_costs")
+        if isinstance(forcing, pd.DataFrame):
+            loss = matching.forcing_matrix(forcing, "loss")
+            tables["forcing_loss_matrix.csv"] = named_matrix(loss, self.problem)
+        sens = self.analyses.get("sensitivity")
+        if isinstance(sens, matching.SensitivityResult):
+            tables["sensitivity_partners.csv"] = sens.partners
+            tables["sensitivity_frequency.csv"] = named_matrix(sens.frequency, self.problem)
+        return tables
+
+
+@dataclass
+class AllocationOutcome:
+    """A funded project plan with its summary and provenance."""
+
+    scenario: Scenario
+    problem: allocation.AllocationProblem
+    result: allocation.AllocationResult
+    pairs_source: str
+    match: MatchOutcome | None = None
+    diagnosis: allocation.Diagnosis | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def status(self) -> Status:
+        """The solver's verdict, demoted to ``failed`` when the plan did not verify."""
+        verdict = str(self.result.status.value)
+        if verdict in ("optimal", "feasible"):
+            return Status(verdict) if self.result.solution_status == "verified" else Status.FAILED
+        if verdict == "infeasible":
+            return Status.INFEASIBLE
+        return Status.FAILED  # not solved, unbounded: no verified plan
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.result.to_dict())
+        out["solver_verdict"] = out["status"]
+        out["status"] = self.status.value
+        out["pairs_source"] = self.pairs_source
+        if self.diagnosis is not None:
+            out["diagnosis"] = self.diagnosis.to_dict()
+        out["provenance"] = self.provenance
+        return out
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        tables = {"projects.csv": self.result.projects_frame()}
+        for name, frame in self.result.summary_frames().items():
+            tables[f"{name}.csv"] = frame
+        return tables
+
+
+@dataclass
+class RunOutcome:
+    """``shanchuan run``: the pairing (unless a pair file is given), then the allocation."""
+
+    match: MatchOutcome | None
+    allocation: AllocationOutcome
+
+    @property
+    def status(self) -> Status:
+        if self.match is not None and not self.match.status.ok:
+            return self.match.status
+        return self.allocation.status
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        return self.allocation.provenance
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": self.status.value}
+        if self.match is not None:
+            m = self.match.to_dict()
+            m.pop("provenance", None)
+            out["matching"] = m
+        a = self.allocation.to_dict()
+        out["provenance"] = a.pop("provenance")
+        out["allocation"] = a
+        return out
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        tables: dict[str, pd.DataFrame] = {}
+        if self.match is not None:
+            tables.update({f"matching_{k}": v for k, v in self.match.tables().items()})
+        tables.update({f"allocation_{k}": v for k, v in self.allocation.tables().items()})
+        return tables
+
+
+Outcome: TypeAlias = "MatchOutcome | AllocationOutcome | RunOutcome"
+
+
+def named_matrix(matrix: pd.DataFrame, problem: matching.MatchingProblem) -> pd.DataFrame:
+    """A recipient × supporter matrix with Annex-2 names, as a table Excel shows well."""
+    out = matrix.rename(index=problem.names, columns=problem.names)
+    out.index.name = "受援地 \\ 支援地"
+    return out.reset_index()
+
+
+def _jsonable(value: object) -> object:
+    import pandas as pd
+
+    if isinstance(value, pd.DataFrame):
+        return value.to_dict(orient="records")
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return to_jsonable(value)
