@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shanchuan import cli, pipeline
+from shanchuan import cli
 from shanchuan import scenario as sc_mod
 
 DEFAULT_DIR = sc_mod.builtin_path("hubei-2021").parent

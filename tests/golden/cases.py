@@ -82,6 +82,8 @@ def _norm(value: object) -> object:
         }
     if isinstance(value, list):
         return [_norm(v) for v in value]
+    if isinstance(value, str):
+        return value.replace(str(REPO), "<repo>")
     if isinstance(value, float):
         if not math.isfinite(value) or value == 0:
             return value

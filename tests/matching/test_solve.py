@@ -329,8 +329,6 @@ def test_default_size_instance_every_route_agrees() -> None:
 
 
 def test_solvers_fixture_covers_every_available_solver() -> None:
-    from conftest import SOLVERS
-
     from solverkit.registry import available_solvers
 
     assert available_solvers() == SOLVERS

@@ -18,6 +18,12 @@ from solverkit.registry import (
 )
 
 
+@pytest.fixture(params=available_solvers())
+def solver(request: pytest.FixtureRequest) -> str:
+    """Every solver installed here (the registry's tests run on each)."""
+    return request.param
+
+
 def knapsack() -> pulp.LpProblem:
     lp = pulp.LpProblem("knap", pulp.LpMaximize)
     x = [pulp.LpVariable(f"x{i}", cat=pulp.LpBinary) for i in range(4)]
