@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 from allocation.options import BenefitWeights
@@ -48,10 +47,3 @@ def gini(values: Iterable[float]) -> float:
         return 0.0
     weighted = sum((i + 1) * x for i, x in enumerate(xs))
     return float((2.0 * weighted) / (n * total) - (n + 1.0) / n)
-
-
-def finite_or_none(value: float | None) -> float | None:
-    """``value`` as a float, or ``None`` when missing or not finite (JSON-safe)."""
-    if value is None or not math.isfinite(value):
-        return None
-    return float(value)

@@ -8,7 +8,7 @@ from allocation.diagnose import best_unfunded, diagnose, rule_costs
 from allocation.options import AllocationSettings
 from allocation.prepare import prepare
 from allocation.problem import AllocationInputs, AllocationProblem
-from allocation.result import AllocationResult
+from allocation.result import AllocationResult, status_of
 from allocation.run import run_model
 from allocation.verify import verify
 from solverkit.registry import SolveStatus
@@ -49,7 +49,7 @@ def solve(
     return AllocationResult(
         problem=problem,
         settings=settings,
-        status=run.status,
+        status=status_of(run.status),
         solver=run.solver,
         solver_version=run.solver_version,
         solver_status=run.solver_status,
