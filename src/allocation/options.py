@@ -434,7 +434,12 @@ class AllocationSettings:
         return tuple(range(self.first_year, self.last_year + 1))
 
     def budget(self, year: int) -> float:
-        """The special-fund budget of ``year`` (万元)."""
+        """The special-fund budget of ``year`` (万元).
+
+        >>> st = AllocationSettings(budget_by_year=((2023, 9000.0),))
+        >>> st.budget(2022), st.budget(2023), st.years[0]
+        (12500.0, 9000.0, 2021)
+        """
         return float(dict(self.budget_by_year).get(year, self.annual_budget_wan))
 
 
