@@ -135,6 +135,10 @@ def run_model(
         m.add("coverage", "coverage_total", m.coverage >= coverage)
         m.lp.setObjective(anchored(m, m.benefit - m.penalty))
         build_seconds += time.perf_counter() - t1
+    elif lexi:
+        # No (pair, year) can be covered: stage 1 is void, and the model was built with the
+        # (empty) coverage objective; the one solve must maximise benefit minus the penalty.
+        m.lp.setObjective(anchored(m, m.benefit - m.penalty))
     report = solve_model(m.lp, options, initial)
     stages.append(Stage.of("none" if feasibility_only else "benefit", report))
     if report.has_solution:  # 0 when no (pair, year) can be covered at all

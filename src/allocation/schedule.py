@@ -108,9 +108,17 @@ class Plan:
             if years and pid in self.problem.projects
         }
 
+    @functools.cached_property
+    def _by_year(self) -> dict[int, list[Project]]:
+        out: dict[int, list[Project]] = {}
+        for pid, p in self.funded.items():
+            for y in self.schedule[pid]:
+                out.setdefault(y, []).append(p)
+        return out
+
     def active(self, year: int) -> list[Project]:
-        """The funded projects active in ``year``."""
-        return [p for pid, p in self.funded.items() if year in self.schedule[pid]]
+        """The funded projects active in ``year`` (in schedule order)."""
+        return list(self._by_year.get(year, ()))
 
     def spent(self, projects: list[Project], year: int) -> float:
         """Special funds of ``projects`` in ``year`` (万元)."""
