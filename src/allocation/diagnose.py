@@ -231,13 +231,14 @@ def _blockers(
     """
     plan = Plan(problem, st, schedule)
     c = Candidate(plan, problem.projects[pid], s, plan.available())
+    parts = [r.blockers for r in rules.RULES.values() if r.blockers is not None]
     found: list[str] = []
     for y in problem.open_years:
         if c.runs(y):
-            for rule in rules.RULES.values():
-                found.extend(rule.blockers(c, y))  # type: ignore[misc]
-    for rule in rules.RULES.values():
-        found.extend(rule.blockers(c, None))  # type: ignore[misc]
+            for blockers in parts:
+                found.extend(blockers(c, y))
+    for blockers in parts:
+        found.extend(blockers(c, None))
     return found
 
 

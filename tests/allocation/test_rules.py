@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from alloc_strategies import inputs, project, schedules, tiny_settings
+from alloc_strategies import inputs, instances, project, schedules, tiny_settings
+from hypothesis import HealthCheck, given, settings
 
 from allocation import FAMILIES, RELAXABLE, RULE_LABELS, AllocationSettings, build, prepare, rules
 from allocation.diagnose import _blockers
@@ -177,3 +178,23 @@ def test_blockers_name_the_rules_a_candidate_would_break():
         "priority share (2021)",
         "dependency (requires A, not funded)",
     ]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(partial=True, max_projects=4))
+def test_no_blocker_means_the_candidate_fits(case):
+    """The blockers and the checks agree: a candidate no rule blocks verifies when added."""
+    inp, st = case
+    problem = prepare(inp, st)
+    for schedule in schedules(problem):
+        if not verify(problem, st, schedule).ok:
+            continue
+        for pid, p in problem.projects.items():
+            if pid in schedule:
+                continue
+            for s in p.start_years:
+                if _blockers(problem, st, schedule, pid, s):
+                    continue
+                added = dict(schedule) | {pid: {y: p.minimum for y in p.years_if_started(s)}}
+                broken = verify(problem, st, added).rules_broken()
+                assert not broken, (pid, s, broken)
