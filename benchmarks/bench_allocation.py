@@ -17,15 +17,11 @@ import argparse
 import dataclasses
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "allocation"))
-
-from alloc_pools import DEFAULT_LIKE, POOL_2K, POOL_10K, PoolSpec, make_pool
-
 from allocation import AllocationSettings, prepare, run_model, verify
+from allocation.instances import DEFAULT_LIKE, POOL_2K, POOL_10K, PoolSpec, make_pool
 from solverkit.registry import SolverOptions
 
 QUICK = (

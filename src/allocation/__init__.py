@@ -4,6 +4,9 @@ Stages with public seams: :func:`prepare` (frames → validated :class:`Allocati
 :func:`build` (problem → PuLP model, one ``add_*`` per constraint family), :func:`solve`
 (→ :class:`AllocationResult`, verified by :func:`verify` independently of the solver),
 :func:`diagnose` (infeasible rules → conflicting families and smallest relaxations).
+
+Every rule is one record of :mod:`allocation.rules` (settings, model rows, check, relaxations,
+blockers, labels); ``solve(..., extra_constraints=fn)`` adds rows of the caller's own.
 """
 
 from allocation.benefit import gini, project_value
@@ -16,7 +19,7 @@ from allocation.diagnose import (
     diagnose,
     rule_costs,
 )
-from allocation.model import FAMILIES, RELAXABLE, AllocationModel, build
+from allocation.model import AllocationModel, ExtraConstraints, build
 from allocation.options import (
     AllocationSettings,
     AllocationSettingsError,
@@ -38,6 +41,7 @@ from allocation.problem import (
     Project,
 )
 from allocation.result import AllocationResult
+from allocation.rules import FAMILIES, RELAXABLE, RULE_LABELS, RULES, Labels, Rule, register
 from allocation.run import Run, run_model
 from allocation.solve import solve
 from allocation.verify import Verification, Violation, verify
@@ -48,6 +52,8 @@ __all__ = [
     "PRIORITY_FLAGS",
     "PROJECT_COLUMNS",
     "RELAXABLE",
+    "RULES",
+    "RULE_LABELS",
     "AllocationInputError",
     "AllocationInputs",
     "AllocationModel",
@@ -59,11 +65,14 @@ __all__ = [
     "BenefitWeights",
     "Category",
     "Diagnosis",
+    "ExtraConstraints",
     "InputProblem",
+    "Labels",
     "LeftOut",
     "Pair",
     "Project",
     "Relaxation",
+    "Rule",
     "RuleCost",
     "Run",
     "Unfunded",
@@ -75,6 +84,7 @@ __all__ = [
     "gini",
     "prepare",
     "project_value",
+    "register",
     "rule_costs",
     "run_model",
     "solve",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 from allocation.options import BenefitWeights
@@ -27,6 +26,11 @@ def project_value(
 
     ``P`` people benefited, ``L`` low-income people benefited (counted again with the extra
     weight ``w_L``), ``J`` jobs, ``U`` annual income uplift (万元).
+
+    >>> w = BenefitWeights()
+    >>> project_value(people=100, low_income_people=10, jobs=2, income_uplift=0,
+    ...               priority=True, readiness=1.0, weights=w)
+    255.0
     """
     outcome = (
         weights.people * people
@@ -40,7 +44,11 @@ def project_value(
 
 
 def gini(values: Iterable[float]) -> float:
-    """Gini coefficient of non-negative values (0 = equal, → 1 = concentrated; 0 if all zero)."""
+    """Gini coefficient of non-negative values (0 = equal, → 1 = concentrated; 0 if all zero).
+
+    >>> gini([5, 5, 5]), gini([0, 0, 10]), gini([])
+    (0.0, 0.6666666666666667, 0.0)
+    """
     xs = sorted(float(v) for v in values)
     n = len(xs)
     total = sum(xs)
@@ -48,10 +56,3 @@ def gini(values: Iterable[float]) -> float:
         return 0.0
     weighted = sum((i + 1) * x for i, x in enumerate(xs))
     return float((2.0 * weighted) / (n * total) - (n + 1.0) / n)
-
-
-def finite_or_none(value: float | None) -> float | None:
-    """``value`` as a float, or ``None`` when missing or not finite (JSON-safe)."""
-    if value is None or not math.isfinite(value):
-        return None
-    return float(value)

@@ -14,55 +14,34 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import TypeVar
 
-from allocation.model import RELAXABLE
+from allocation import rules
+from allocation.model import ExtraConstraints
 from allocation.options import AllocationSettings
 from allocation.problem import AllocationProblem
+from allocation.rules import RULE_LABELS, Candidate, Relaxation, Variant
 from allocation.run import Run, run_model, with_options
-from allocation.verify import Schedule, start_of, verify
+from allocation.schedule import Plan
+from allocation.verify import Schedule, verify
 from solverkit.registry import SolveStatus
 
 T = TypeVar("T")
 
-RULE_LABELS = MappingProxyType(
-    {
-        "budget": "the yearly special-fund budget",
-        "projects_per_year_min": "the fewest projects a year",
-        "projects_per_year_max": "the most projects a year",
-        "projects_per_year": "the projects-per-year range",
-        "pair_min": "the fewest projects per pair and year",
-        "pair_max": "the most projects per pair and year",
-        "pair_share": "the cap on one pair's share of the budget",
-        "priority_share": "the least share for the priority kinds",
-        "supporter_floor": "the supporter floor (≥ 500 万元 a year)",
-        "requires": "the project dependencies (requires)",
-        "excludes": "the mutually exclusive projects (excludes)",
-        "locked": "the locked projects",
-    }
-)
-
-
-def _replace_budget(problem: AllocationProblem, factor: float) -> AllocationProblem:
-    budget = {y: (b * factor if y in problem.open_years else b) for y, b in problem.budget.items()}
-    return dataclasses.replace(problem, budget=budget)
-
-
-def _budget_variant(
-    problem: AllocationProblem, st: AllocationSettings, factor: float
-) -> tuple[AllocationProblem, AllocationSettings]:
-    """Budget × ``factor`` in the open years, the pair cap kept at the same 万元 amount."""
-    share = min(1.0, st.pair_share_max / factor) if st.pair_share_max < 1.0 else 1.0
-    return _replace_budget(problem, factor), dataclasses.replace(st, pair_share_max=share)
-
-
-def _unlock(problem: AllocationProblem) -> AllocationProblem:
-    projects = {k: dataclasses.replace(p, locked=False) for k, p in problem.projects.items()}
-    return dataclasses.replace(problem, projects=projects)
+__all__ = [
+    "RULE_LABELS",
+    "Diagnosis",
+    "Relaxation",
+    "RuleCost",
+    "Unfunded",
+    "best_unfunded",
+    "diagnose",
+    "rule_costs",
+    "run_parallel",
+]
 
 
 def _lock(problem: AllocationProblem, pid: str) -> AllocationProblem:
@@ -118,85 +97,18 @@ def run_parallel(
 
 def _relaxations(
     problem: AllocationProblem, st: AllocationSettings, present: set[str]
-) -> list[tuple[str, str, AllocationProblem, AllocationSettings, tuple[str, ...]]]:
-    a = st.analysis
-    out: list[tuple[str, str, AllocationProblem, AllocationSettings, tuple[str, ...]]] = []
-    rep = dataclasses.replace
-    if "budget" in present and a.budget_step > 0:
-        pb, st_b = _budget_variant(problem, st, 1 + a.budget_step)
-        out.append(("budget", f"budget +{a.budget_step:.0%} in every open year", pb, st_b, ()))
-    if present & {"projects_per_year_min", "projects_per_year_max"} and a.count_step > 0:
-        lo = max(0, st.projects_per_year_min - a.count_step)
-        hi = st.projects_per_year_max + a.count_step
-        out.append(
-            (
-                "projects_per_year",
-                f"projects a year {st.projects_per_year_min}–"
-                f"{st.projects_per_year_max} → {lo}–{hi}",
-                problem,
-                rep(st, projects_per_year_min=lo, projects_per_year_max=hi),
-                (),
-            )
-        )
-    if "pair_max" in present and a.pair_step > 0:
-        hi = st.pair_projects_max + a.pair_step
-        out.append(
-            (
-                "pair_max",
-                f"most projects per pair and year {st.pair_projects_max} → {hi}",
-                problem,
-                rep(st, pair_projects_max=hi),
-                (),
-            )
-        )
-    if "pair_min" in present and a.pair_step > 0:
-        lo = max(0, st.pair_projects_min - a.pair_step)
-        out.append(
-            (
-                "pair_min",
-                f"fewest projects per pair and year {st.pair_projects_min} → {lo}",
-                problem,
-                rep(st, pair_projects_min=lo),
-                (),
-            )
-        )
-    if "pair_share" in present and a.share_step > 0:
-        cap = min(1.0, st.pair_share_max + a.share_step)
-        out.append(
-            (
-                "pair_share",
-                f"pair share cap {st.pair_share_max:.0%} → {cap:.0%}",
-                problem,
-                rep(st, pair_share_max=cap),
-                (),
-            )
-        )
-    if "priority_share" in present and a.share_step > 0:
-        lo_share = max(0.0, st.priority_share_min - a.share_step)
-        out.append(
-            (
-                "priority_share",
-                f"priority share {st.priority_share_min:.0%} → {lo_share:.0%}",
-                problem,
-                rep(st, priority_share_min=lo_share),
-                (),
-            )
-        )
-    if "supporter_floor" in present:
-        out.append(
-            (
-                "supporter_floor",
-                f"supporter floor ({st.floor_mode}) off",
-                problem,
-                rep(st, floor_mode="off"),
-                (),
-            )
-        )
-    if "locked" in present:
-        out.append(("locked", "locks released", _unlock(problem), rep(st, locked_projects=()), ()))
-    for fam in ("requires", "excludes"):
-        if fam in present:
-            out.append((fam, f"{fam} rules dropped", problem, st, (fam,)))
+) -> list[Variant]:
+    """One variant per cost step of the present relaxable rules (shared steps once)."""
+    out: list[Variant] = []
+    done: set[str] = set()
+    for rule in rules.cost_rules():
+        step = rule.cost_step
+        if rule.family not in present or step is None or step.name in done:
+            continue
+        done.add(step.name)
+        variant = step.make(problem, st)
+        if variant is not None:
+            out.append(variant)
     return out
 
 
@@ -218,18 +130,28 @@ def rule_costs(
         progress(f"rule costs: {len(variants)} re-solves, each with one rule relaxed a step")
     # Relaxing a rule keeps the base plan feasible: hand it to the solver as a warm start.
     start = {v.name: v.varValue for v in base.model.lp.variables() if v.varValue is not None}
+    extra = base.model.extra_constraints
     runs = run_parallel(
         [
             (
-                change,
-                functools.partial(run_model, pb, st, omit=omit, solver=options, initial=start),
+                v.change,
+                functools.partial(
+                    run_model,
+                    v.problem,
+                    v.settings,
+                    omit=v.omit,
+                    solver=options,
+                    initial=start,
+                    extra_constraints=extra,
+                ),
             )
-            for _, change, pb, st, omit in variants
+            for v in variants
         ],
         settings.analysis.workers,
         progress,
     )
-    for (rule, change, pb, st, _omit), relaxed in zip(variants, runs, strict=True):
+    for variant, relaxed in zip(variants, runs, strict=True):
+        rule, change, pb, st = variant.rule, variant.change, variant.problem, variant.settings
         label = RULE_LABELS.get(rule, rule)
         if not relaxed.has_solution or relaxed.objective is None:
             out.append(
@@ -302,50 +224,21 @@ class Unfunded:
 def _blockers(
     problem: AllocationProblem, st: AllocationSettings, schedule: Schedule, pid: str, s: int
 ) -> list[str]:
-    """Rules the schedule would break if ``pid`` were added starting in ``s`` at its minimum."""
-    p = problem.projects[pid]
-    starts = start_of(problem, schedule)
+    """Rules the schedule would break if ``pid`` were added starting in ``s`` at its minimum.
+
+    Each rule's ``blockers`` part answers, year by year where the project would run, then once
+    for the whole plan.
+    """
+    plan = Plan(problem, st, schedule)
+    c = Candidate(plan, problem.projects[pid], s, plan.available())
+    parts = [r.blockers for r in rules.RULES.values() if r.blockers is not None]
     found: list[str] = []
-    carry = problem.carry_in if st.carry_over else 0.0
     for y in problem.open_years:
-        act = [problem.projects[q] for q, ys in schedule.items() if y in ys]
-        spend = sum(schedule[q.id][y] for q in act)
-        available = problem.budget[y] + carry
-        runs = s <= y < s + p.duration
-        if runs:
-            if spend + p.minimum > available + 1e-6 * max(1.0, available):
-                found.append(
-                    f"budget ({y}: {available - spend:,.1f} 万元 left, needs {p.minimum:,.1f})"
-                )
-            n = len(act) if st.count_basis == "active" else sum(1 for q in act if starts[q.id] == y)
-            if (st.count_basis == "active" or y == s) and n + 1 > st.projects_per_year_max:
-                found.append(f"count cap ({y}: already {n} projects)")
-            mine = [q for q in act if q.pair == p.pair]
-            if len(mine) + 1 > st.pair_projects_max:
-                found.append(f"pair cap ({y}: pair already has {len(mine)})")
-            cap = st.pair_share_max * problem.budget[y]
-            if st.pair_share_max < 1.0 and sum(
-                schedule[q.id][y] for q in mine
-            ) + p.minimum > cap + 1e-6 * max(1.0, cap):
-                found.append(f"pair share cap ({y})")
-            if not p.priority:
-                prio = sum(schedule[q.id][y] for q in act if q.priority)
-                if prio < st.priority_share_min * (spend + p.minimum) - 1e-6:
-                    found.append(f"priority share ({y})")
-        carry = max(0.0, available - spend) if st.carry_over else 0.0
-    for q in p.requires:
-        if q not in schedule:
-            found.append(f"dependency (requires {q}, not funded)")
-        elif starts[q] > s:
-            found.append(f"dependency (requires {q}, which starts {starts[q]})")
-    for q in p.excludes:
-        if q in schedule:
-            found.append(f"excluded by {q} (funded)")
-    for q, other in problem.projects.items():
-        if pid in other.requires and q in schedule and starts[q] < s:
-            found.append(f"dependency ({q} needs it by {starts[q]})")
-        if pid in other.excludes and q in schedule and q not in p.excludes:
-            found.append(f"excluded by {q} (funded)")
+        if c.runs(y):
+            for blockers in parts:
+                found.extend(blockers(c, y))
+    for blockers in parts:
+        found.extend(blockers(c, None))
     return found
 
 
@@ -432,7 +325,13 @@ def best_unfunded(
         [
             (
                 f"force {out[i].id}",
-                functools.partial(run_model, _lock(problem, out[i].id), settings, solver=options),
+                functools.partial(
+                    run_model,
+                    _lock(problem, out[i].id),
+                    settings,
+                    solver=options,
+                    extra_constraints=base.model.extra_constraints,
+                ),
             )
             for i in to_force
         ],
@@ -444,17 +343,6 @@ def best_unfunded(
             loss = base_check.objective - verify(problem, settings, forced.schedule).objective
             out[i] = dataclasses.replace(out[i], forced_loss=loss)
     return out
-
-
-@dataclass(frozen=True)
-class Relaxation:
-    """The smallest change of one rule that makes the plan feasible."""
-
-    rule: str
-    setting: str
-    current: float
-    needed: float
-    text: str
 
 
 @dataclass(frozen=True)
@@ -482,168 +370,59 @@ class Diagnosis:
         }
 
 
-def _feasible(problem: AllocationProblem, st: AllocationSettings, omit: tuple[str, ...]) -> bool:
-    run = run_model(
+def _probe(extra: ExtraConstraints | None) -> rules.Probe:
+    def feasible(
+        problem: AllocationProblem, st: AllocationSettings, omit: tuple[str, ...]
+    ) -> bool:
+        run = run_model(
+            problem,
+            st,
+            omit=omit,
+            feasibility_only=True,
+            solver=with_options(st, st.analysis.resolve_time_limit),
+            extra_constraints=extra,
+        )
+        return run.has_solution
+
+    return feasible
+
+
+def diagnose(
+    problem: AllocationProblem,
+    settings: AllocationSettings,
+    *,
+    extra_constraints: ExtraConstraints | None = None,
+) -> Diagnosis:
+    """Name the rules in conflict and the smallest relaxation of each that would resolve it.
+
+    ``extra_constraints`` (the hook of :func:`allocation.solve`) is kept in every re-solve.
+    """
+    st = settings
+    feasible = _probe(extra_constraints)
+    probe = run_model(
         problem,
         st,
-        omit=omit,
         feasibility_only=True,
         solver=with_options(st, st.analysis.resolve_time_limit),
+        extra_constraints=extra_constraints,
     )
-    return run.has_solution
-
-
-def _bisect_float(ok: Callable[[float], bool], bad: float, good: float, steps: int) -> float:
-    for _ in range(steps):
-        mid = (bad + good) / 2
-        if ok(mid):
-            good = mid
-        else:
-            bad = mid
-    return good
-
-
-def _bisect_int(ok: Callable[[int], bool], bad: int, good: int) -> int:
-    while abs(good - bad) > 1:
-        mid = (bad + good) // 2
-        if ok(mid):
-            good = mid
-        else:
-            bad = mid
-    return good
-
-
-@dataclass(frozen=True)
-class _NumericRule:
-    """A rule relaxed by moving one setting until the plan is feasible (bisection)."""
-
-    family: str
-    setting: str
-    lower: bool
-    """True: relax by lowering the setting (toward 0); False: by raising it."""
-    share: bool = False
-    """A share in [0, 1] (bisected as a float, shown in %); otherwise a whole number."""
-    companion: str | None = None
-    """A ``*_min`` setting kept at or below the raised ``*_max``."""
-
-
-_NUMERIC_RULES: Mapping[str, _NumericRule] = MappingProxyType(
-    {
-        r.family: r
-        for r in (
-            _NumericRule("projects_per_year_min", "projects_per_year_min", lower=True),
-            _NumericRule(
-                "projects_per_year_max",
-                "projects_per_year_max",
-                lower=False,
-                companion="projects_per_year_min",
-            ),
-            _NumericRule("pair_min", "pair_projects_min", lower=True),
-            _NumericRule(
-                "pair_max", "pair_projects_max", lower=False, companion="pair_projects_min"
-            ),
-            _NumericRule("pair_share", "pair_share_max", lower=False, share=True),
-            _NumericRule("priority_share", "priority_share_min", lower=True, share=True),
-        )
-    }
-)
-
-
-def _relax_numeric(
-    rule: _NumericRule, problem: AllocationProblem, st: AllocationSettings, steps: int
-) -> Relaxation:
-    current = getattr(st, rule.setting)
-
-    def variant(x: float) -> AllocationSettings:
-        changes: dict[str, float] = {rule.setting: x}
-        if rule.companion is not None:
-            changes[rule.companion] = min(getattr(st, rule.companion), x)
-        return dataclasses.replace(st, **changes)
-
-    def ok(x: float) -> bool:
-        return _feasible(problem, variant(x), ())
-
-    if rule.share:
-        v: float = _bisect_float(ok, current, 0.0 if rule.lower else 1.0, steps)
-        shown = f"{current:.1%} to {v:.1%}"
-    else:
-        limit = 0 if rule.lower else max(len(problem.projects), current + 1)
-        v = _bisect_int(ok, current, limit)
-        shown = f"{current} to {v}"
-    verb = "Lower" if rule.lower else "Raise"
-    return Relaxation(rule.family, rule.setting, current, v, f"{verb} {rule.setting} from {shown}.")
-
-
-def diagnose(problem: AllocationProblem, settings: AllocationSettings) -> Diagnosis:
-    """Name the rules in conflict and the smallest relaxation of each that would resolve it."""
-    st = settings
-    probe = run_model(
-        problem, st, feasibility_only=True, solver=with_options(st, st.analysis.resolve_time_limit)
-    )
-    present = [f for f in RELAXABLE if probe.model.families.get(f)]
+    present = [f for f in rules.relaxable() if probe.model.families.get(f)]
     if probe.has_solution:
         return Diagnosis((), (), (), ("The rules are feasible together; nothing to relax.",))
-    alone = tuple(f for f in present if _feasible(problem, st, (f,)))
+    alone = tuple(f for f in present if feasible(problem, st, (f,)))
     removed: list[str] = []
     for f in present:
-        if not _feasible(problem, st, (*removed, f)):
+        if not feasible(problem, st, (*removed, f)):
             removed.append(f)
     conflict = tuple(f for f in present if f not in removed)
-    if _feasible(problem, st, tuple(removed)):
+    if feasible(problem, st, tuple(removed)):
         conflict = tuple(present)  # filter inconclusive (time limits): report all
     steps = st.analysis.bisection_steps
-    rep = dataclasses.replace
     relax: list[Relaxation] = []
-    open_budget = max((problem.budget[y] for y in problem.open_years), default=0.0)
     for f in alone:
-        if f == "budget":
-            need_total = sum(p.request for p in problem.projects.values()) + 1.0
-            top = max(1.0, need_total / max(open_budget, 1e-9))
-            factor = _bisect_float(
-                lambda x: _feasible(*_budget_variant(problem, st, x), ()), 1.0, top, steps
-            )
-            relax.append(
-                Relaxation(
-                    "budget",
-                    "annual_budget_wan",
-                    open_budget,
-                    open_budget * factor,
-                    f"A budget of about {open_budget * factor:,.0f} 万元 a year "
-                    f"(now {open_budget:,.0f}, ×{factor:.3f}) would make the plan feasible.",
-                )
-            )
-        elif f in _NUMERIC_RULES:
-            relax.append(_relax_numeric(_NUMERIC_RULES[f], problem, st, steps))
-        elif f == "supporter_floor":
-            v = _bisect_float(
-                lambda x: _feasible(problem, rep(st, supporter_floor_wan=x), ()),
-                st.supporter_floor_wan,
-                0.0,
-                steps,
-            )
-            relax.append(
-                Relaxation(
-                    f,
-                    "supporter_floor_wan",
-                    st.supporter_floor_wan,
-                    v,
-                    f"The hard supporter floor can be met only up to about "
-                    f"{v:,.1f} 万元 a year (plan: {st.supporter_floor_wan:,.0f}); "
-                    f"use floor_mode = 'soft' to report the shortfalls instead.",
-                )
-            )
-        elif f == "locked":
-            relax.append(
-                Relaxation(
-                    f,
-                    "locked_projects",
-                    float(len(st.locked_projects)),
-                    0.0,
-                    "Release some locked projects: " + ", ".join(st.locked_projects) + ".",
-                )
-            )
-        else:
-            relax.append(Relaxation(f, f, 1.0, 0.0, f"Drop or edit the {f} rules of the pool."))
+        smallest = rules.RULES[f].smallest
+        assert smallest is not None  # registered relaxable rules have one
+        relax.append(smallest(problem, st, feasible, steps))
     text = [
         "The rules cannot all hold. Rules in conflict: "
         + ", ".join(RULE_LABELS.get(f, f) for f in conflict)

@@ -25,50 +25,19 @@ the keys of :attr:`AllocationModel.constraints`; PuLP's own names are ASCII-safe
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 import pulp
 
 from allocation.options import AllocationSettings
 from allocation.problem import AllocationProblem, Project
-from allocation.verify import counts_for_floor, topup_room
-
-#: Constraint families in build order (``omit`` in :func:`build` takes these names).
-FAMILIES: tuple[str, ...] = (
-    "duration",
-    "amount",
-    "executed",
-    "locked",
-    "budget",
-    "projects_per_year_min",
-    "projects_per_year_max",
-    "pair_min",
-    "pair_max",
-    "pair_share",
-    "priority_share",
-    "supporter_floor",
-    "requires",
-    "excludes",
-    "coverage",
-)
-
-#: Families a planner may relax (the others define the decision itself).
-RELAXABLE: tuple[str, ...] = (
-    "budget",
-    "projects_per_year_min",
-    "projects_per_year_max",
-    "pair_min",
-    "pair_max",
-    "pair_share",
-    "priority_share",
-    "supporter_floor",
-    "requires",
-    "excludes",
-    "locked",
-)
+from allocation.schedule import counts_for_floor, topup_room
 
 OBJECTIVES: tuple[str, ...] = ("benefit", "coverage", "none")
+
+#: ``fn(m)`` adding rows of the user's own with ``m.add("extra", name, row)``.
+ExtraConstraints = Callable[["AllocationModel"], None]
 
 
 @dataclass
@@ -89,6 +58,8 @@ class AllocationModel:
     penalty: pulp.LpAffineExpression = field(default_factory=pulp.LpAffineExpression)
     coverage: pulp.LpAffineExpression = field(default_factory=pulp.LpAffineExpression)
     omitted: frozenset[str] = frozenset()
+    extra_constraints: ExtraConstraints | None = None
+    """The user's hook of extra rows (family ``extra``), kept for the analyses' re-solves."""
     placeholder: pulp.LpVariable | None = None
     """A variable fixed at 0, present only when the model has nothing to decide."""
     _counter: int = 0
@@ -303,7 +274,7 @@ def floor_aid(m: AllocationModel, pair: str, year: int) -> pulp.LpAffineExpressi
     """The most supporter aid the pair's funded projects can carry in ``year`` (万元).
 
     Each counted active project carries its ``supporter_fund_wan`` plus its top-up room
-    (:func:`allocation.verify.topup_room`), capped at the floor itself (coefficient
+    (:func:`allocation.schedule.topup_room`), capped at the floor itself (coefficient
     tightening: one project that can carry the whole floor meets it alone).
     """
     st = m.settings
@@ -433,42 +404,31 @@ def anchored(m: AllocationModel, expr: pulp.LpAffineExpression) -> pulp.LpAffine
     return expr + pulp.LpAffineExpression([(anchor, 0.0)])
 
 
-_ADDERS = {
-    "duration": add_duration,
-    "amount": add_amount,
-    "executed": add_executed,
-    "locked": add_locked,
-    "budget": add_budget,
-    "projects_per_year_min": add_projects_per_year_min,
-    "projects_per_year_max": add_projects_per_year_max,
-    "pair_min": add_pair_min,
-    "pair_max": add_pair_max,
-    "pair_share": add_pair_share,
-    "priority_share": add_priority_share,
-    "supporter_floor": add_supporter_floor,
-    "requires": add_requires,
-    "excludes": add_excludes,
-    "coverage": add_coverage,
-}
-
-
 def build(
     problem: AllocationProblem,
     settings: AllocationSettings | None = None,
     *,
     omit: Collection[str] = (),
     objective: str = "benefit",
+    extra_constraints: ExtraConstraints | None = None,
 ) -> AllocationModel:
-    """Build the MILP: variables, every family of :data:`FAMILIES` in order, the objective.
+    """Build the MILP: variables, the rule families in order, the user's rows, the objective.
 
+    The families are those of :data:`allocation.rules.FAMILIES`, in that order.
     ``omit`` leaves out whole families (used by the diagnosis); ``objective`` is ``"benefit"``
     (maximise benefit minus shortfall penalty), ``"coverage"`` (lexicographic stage 1) or
-    ``"none"`` (feasibility only).
+    ``"none"`` (feasibility only). ``extra_constraints(m)`` (PyPSA's ``extra_functionality``)
+    adds rows of its own with ``m.add("extra", name, row)`` after the rule families; the model
+    keeps the hook so that every re-solve of the analyses builds them again.
     """
+    # The registry refers to the add_* functions of this module, so it is read at build time.
+    from allocation.rules import RULES, families
+
     settings = settings or AllocationSettings()
-    unknown = sorted(set(omit) - set(FAMILIES))
+    known = families()
+    unknown = sorted(set(omit) - set(known))
     if unknown:
-        raise ValueError(f"unknown constraint families {unknown}; known: {', '.join(FAMILIES)}")
+        raise ValueError(f"unknown constraint families {unknown}; known: {', '.join(known)}")
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
     m = AllocationModel(
@@ -476,11 +436,14 @@ def build(
         settings=settings,
         lp=pulp.LpProblem("shanchuan_allocation", pulp.LpMaximize),
         omitted=frozenset(omit),
+        extra_constraints=extra_constraints,
     )
     add_variables(m)
-    for family in FAMILIES:
-        if family not in m.omitted:
-            _ADDERS[family](m)
+    for rule in RULES.values():
+        if callable(rule.rows) and rule.family not in m.omitted:
+            rule.rows(m)
+    if extra_constraints is not None:
+        extra_constraints(m)
     set_objective(m, objective)
     return m
 
@@ -488,3 +451,12 @@ def build(
 def constraint_names(m: AllocationModel, families: Iterable[str]) -> list[str]:
     """Readable names of the constraints of ``families``."""
     return [n for f in families for n in m.families.get(f, [])]
+
+
+def __getattr__(name: str) -> object:
+    # FAMILIES and RELAXABLE lived here; they are views of the rule registry now.
+    if name in ("FAMILIES", "RELAXABLE"):
+        from allocation import rules
+
+        return getattr(rules, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,7 +11,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 
+from allocation.errors import AllocationSettingsError, SettingProblem, setting_problem
 from solverkit.registry import SolverOptions
+
+__all__ = [
+    "COUNT_BASES",
+    "FLOOR_COUNTS",
+    "FLOOR_MODES",
+    "FLOOR_TOPUPS",
+    "AllocationSettings",
+    "AllocationSettingsError",
+    "AnalysisSettings",
+    "BenefitWeights",
+    "field_docs",
+]
 
 FLOOR_MODES: tuple[str, ...] = ("soft", "hard", "off")
 FLOOR_COUNTS: tuple[str, ...] = ("all", "priority")
@@ -19,24 +32,18 @@ FLOOR_TOPUPS: tuple[str, ...] = ("none", "other_funds", "unlimited")
 COUNT_BASES: tuple[str, ...] = ("active", "new")
 
 
-class AllocationSettingsError(ValueError):
-    """A settings value is outside what the allocation engine accepts (all problems listed)."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = tuple(problems)
-        n = len(problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in the allocation settings:"
-        super().__init__("\n".join([head, *(f"  - {p}" for p in problems)]))
-
-
-def _finite_nonneg(name: str, value: float, problems: list[str]) -> None:
+def _finite_nonneg(name: str, value: float, problems: list[SettingProblem]) -> None:
     if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
-        problems.append(f"{name} must be a finite number >= 0, got {value!r}")
+        problems.append(
+            setting_problem(name, f"{name} must be a finite number >= 0, got {value!r}", value)
+        )
 
 
-def _share(name: str, value: float, problems: list[str]) -> None:
+def _share(name: str, value: float, problems: list[SettingProblem]) -> None:
     if not (isinstance(value, int | float) and 0.0 <= value <= 1.0):
-        problems.append(f"{name} must be a share in [0, 1], got {value!r}")
+        problems.append(
+            setting_problem(name, f"{name} must be a share in [0, 1], got {value!r}", value)
+        )
 
 
 @dataclass(frozen=True)
@@ -96,7 +103,11 @@ class BenefitWeights:
 
     def problems(self) -> list[str]:
         """Everything wrong with these weights (empty when valid)."""
-        out: list[str] = []
+        return [str(p) for p in self.setting_problems()]
+
+    def setting_problems(self) -> list[SettingProblem]:
+        """Everything wrong with these weights, as structured problems."""
+        out: list[SettingProblem] = []
         for name in ("people", "low_income", "jobs", "income_uplift", "priority"):
             _finite_nonneg(f"benefit.{name}", getattr(self, name), out)
         _share("benefit.readiness_floor", self.readiness_floor, out)
@@ -157,21 +168,33 @@ class AnalysisSettings:
 
     def problems(self) -> list[str]:
         """Everything wrong with these settings (empty when valid)."""
-        out: list[str] = []
+        return [str(p) for p in self.setting_problems()]
+
+    def setting_problems(self) -> list[SettingProblem]:
+        """Everything wrong with these settings, as structured problems."""
+        out: list[SettingProblem] = []
+
+        def bad(name: str, text: str) -> None:
+            out.append(setting_problem(f"analysis.{name}", text, getattr(self, name)))
+
         _share("analysis.budget_step", self.budget_step, out)
         _share("analysis.share_step", self.share_step, out)
         for name in ("count_step", "pair_step", "best_unfunded", "force_unfunded"):
             v = getattr(self, name)
             if not (isinstance(v, int) and v >= 0):
-                out.append(f"analysis.{name} must be an integer >= 0, got {v!r}")
+                bad(name, f"analysis.{name} must be an integer >= 0, got {v!r}")
         if not (isinstance(self.workers, int) and 1 <= self.workers <= 64):
-            out.append(f"analysis.workers must be an integer in 1..64, got {self.workers!r}")
+            bad("workers", f"analysis.workers must be an integer in 1..64, got {self.workers!r}")
         if not (isinstance(self.bisection_steps, int) and 1 <= self.bisection_steps <= 60):
-            out.append(f"analysis.bisection_steps must be in 1..60, got {self.bisection_steps!r}")
+            bad(
+                "bisection_steps",
+                f"analysis.bisection_steps must be in 1..60, got {self.bisection_steps!r}",
+            )
         if not (self.resolve_time_limit > 0 and math.isfinite(self.resolve_time_limit)):
-            out.append(
+            bad(
+                "resolve_time_limit",
                 f"analysis.resolve_time_limit must be a positive number of seconds, "
-                f"got {self.resolve_time_limit!r}"
+                f"got {self.resolve_time_limit!r}",
             )
         return out
 
@@ -322,29 +345,45 @@ class AllocationSettings:
     )
 
     def __post_init__(self) -> None:
-        problems = self.problems()
+        problems = self.setting_problems()
         if problems:
             raise AllocationSettingsError(problems)
 
     def problems(self) -> list[str]:
         """Everything wrong with these settings (empty when valid)."""
-        out: list[str] = []
+        return [str(p) for p in self.setting_problems()]
+
+    def setting_problems(self) -> list[SettingProblem]:
+        """Everything wrong with these settings, as structured problems (field, value)."""
+        out: list[SettingProblem] = []
+
+        def bad(name: str | None, text: str, value: object = None) -> None:
+            out.append(setting_problem(name, text, value))
+
         if not (isinstance(self.first_year, int) and isinstance(self.last_year, int)):
-            out.append("first_year and last_year must be integers")
+            bad(None, "first_year and last_year must be integers")
         elif self.last_year < self.first_year:
-            out.append(
-                f"last_year ({self.last_year}) must not be before first_year ({self.first_year})"
+            bad(
+                "last_year",
+                f"last_year ({self.last_year}) must not be before first_year ({self.first_year})",
+                self.last_year,
             )
         _finite_nonneg("annual_budget_wan", self.annual_budget_wan, out)
         for item in self.budget_by_year:
             if not (isinstance(item, tuple) and len(item) == 2):
-                out.append(f"budget_by_year entries must be (year, 万元) pairs, got {item!r}")
+                bad(
+                    "budget_by_year",
+                    f"budget_by_year entries must be (year, 万元) pairs, got {item!r}",
+                    item,
+                )
                 continue
             year, amount = item
             _finite_nonneg(f"budget_by_year[{year}]", amount, out)
             if isinstance(self.first_year, int) and not (self.first_year <= year <= self.last_year):
-                out.append(
-                    f"budget_by_year names year {year}, outside {self.first_year}–{self.last_year}"
+                bad(
+                    "budget_by_year",
+                    f"budget_by_year names year {year}, outside {self.first_year}–{self.last_year}",
+                    year,
                 )
         for name in (
             "projects_per_year_min",
@@ -354,42 +393,39 @@ class AllocationSettings:
         ):
             v = getattr(self, name)
             if not (isinstance(v, int) and v >= 0):
-                out.append(f"{name} must be an integer >= 0, got {v!r}")
+                bad(name, f"{name} must be an integer >= 0, got {v!r}", v)
         if self.projects_per_year_min > self.projects_per_year_max:
-            out.append(
+            bad(
+                "projects_per_year_min",
                 f"projects_per_year_min ({self.projects_per_year_min}) exceeds "
-                f"projects_per_year_max ({self.projects_per_year_max})"
+                f"projects_per_year_max ({self.projects_per_year_max})",
+                self.projects_per_year_min,
             )
         if self.pair_projects_min > self.pair_projects_max:
-            out.append(
+            bad(
+                "pair_projects_min",
                 f"pair_projects_min ({self.pair_projects_min}) exceeds "
-                f"pair_projects_max ({self.pair_projects_max})"
+                f"pair_projects_max ({self.pair_projects_max})",
+                self.pair_projects_min,
             )
         _share("pair_share_max", self.pair_share_max, out)
         _share("priority_share_min", self.priority_share_min, out)
         _finite_nonneg("supporter_floor_wan", self.supporter_floor_wan, out)
         _finite_nonneg("shortfall_penalty", self.shortfall_penalty, out)
-        if self.floor_mode not in FLOOR_MODES:
-            out.append(
-                f"floor_mode must be one of {', '.join(FLOOR_MODES)}, got {self.floor_mode!r}"
-            )
-        if self.floor_counts not in FLOOR_COUNTS:
-            out.append(
-                f"floor_counts must be one of {', '.join(FLOOR_COUNTS)}, got {self.floor_counts!r}"
-            )
-        if self.floor_topup not in FLOOR_TOPUPS:
-            out.append(
-                f"floor_topup must be one of {', '.join(FLOOR_TOPUPS)}, got {self.floor_topup!r}"
-            )
-        if self.count_basis not in COUNT_BASES:
-            out.append(
-                f"count_basis must be one of {', '.join(COUNT_BASES)}, got {self.count_basis!r}"
-            )
+        for name, allowed in (
+            ("floor_mode", FLOOR_MODES),
+            ("floor_counts", FLOOR_COUNTS),
+            ("floor_topup", FLOOR_TOPUPS),
+            ("count_basis", COUNT_BASES),
+        ):
+            v = getattr(self, name)
+            if v not in allowed:
+                bad(name, f"{name} must be one of {', '.join(allowed)}, got {v!r}", v)
         both = sorted(set(self.locked_projects) & set(self.excluded_projects))
         if both:
-            out.append(f"projects both locked and excluded: {', '.join(both)}")
-        out.extend(self.benefit.problems())
-        out.extend(self.analysis.problems())
+            bad("locked_projects", f"projects both locked and excluded: {', '.join(both)}")
+        out.extend(self.benefit.setting_problems())
+        out.extend(self.analysis.setting_problems())
         return out
 
     @property
@@ -398,7 +434,12 @@ class AllocationSettings:
         return tuple(range(self.first_year, self.last_year + 1))
 
     def budget(self, year: int) -> float:
-        """The special-fund budget of ``year`` (万元)."""
+        """The special-fund budget of ``year`` (万元).
+
+        >>> st = AllocationSettings(budget_by_year=((2023, 9000.0),))
+        >>> st.budget(2022), st.budget(2023), st.years[0]
+        (12500.0, 9000.0, 2021)
+        """
         return float(dict(self.budget_by_year).get(year, self.annual_budget_wan))
 
 

@@ -241,11 +241,61 @@ def prepare(
 ) -> AllocationProblem:
     """Validate ``inputs`` (never mutated) and return the prepared :class:`AllocationProblem`.
 
-    Raises :class:`AllocationInputError` listing every problem found.
+    Raises :class:`AllocationInputError` listing every problem found. The steps, in order:
+    the project table's columns and ids (fatal: nothing else can be read without them), the
+    pairing, the population, the executed history, every project row, the settings' project
+    ids, who can be funded from which years (and why not), the locks, then the problem.
     """
     settings = settings or AllocationSettings()
     rows = _Rows()
-    df = inputs.projects
+    _check_project_columns(inputs.projects, rows)
+    ids = [str(i) for i in inputs.projects.index]
+    _check_ids(ids, rows)
+    pairs = _read_pairs(inputs, rows)
+    supporters_of = _supporters_of(pairs)
+    _check_population(inputs, rows)
+    id_set = set(ids)
+    executed, fixed_years = _read_executed(inputs, settings, id_set, rows)
+    parsed: dict[str, dict[str, Any]] = {}
+    raw: dict[str, dict[str, object]] = {}
+    for key, rec in inputs.projects.to_dict("index").items():
+        pid = str(key)
+        raw[pid], fields = _read_project(pid, rec, inputs, supporters_of, id_set, settings, rows)
+        if fields is not None:
+            parsed[pid] = fields
+    _check_setting_ids(settings, id_set, rows)
+    left, pair_of, start_years = _fundability(
+        parsed, inputs, supporters_of, executed, fixed_years, settings, rows
+    )
+    _propagate_dependencies(parsed, left)
+    _check_locks_fundable(settings, left, rows)
+    if rows.problems:
+        raise AllocationInputError(rows.problems)
+    projects = _projects(parsed, left, pair_of, start_years, executed, settings)
+    budget, spend, carry = _money(settings, executed, fixed_years)
+    return AllocationProblem(
+        years=settings.years,
+        fixed_years=fixed_years,
+        budget=budget,
+        carry_in=carry,
+        pairs=pairs,
+        projects=projects,
+        left_out=left,
+        names=dict(inputs.names),
+        population_wan=dict(inputs.population_wan),
+        executed_spend=spend,
+        shortfall_unit=_shortfall_unit(projects, settings),
+        all_ids=tuple(ids),
+        raw=raw,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The project table: columns and ids (fatal), then one row at a time
+
+
+def _check_project_columns(df: pd.DataFrame, rows: _Rows) -> None:
+    """Every required column is present (raises at once: no row can be read otherwise)."""
     cols_missing = [c for c in PROJECT_COLUMNS if c not in df.columns and c not in OPTIONAL_COLUMNS]
     if cols_missing:
         rows.add(
@@ -254,7 +304,10 @@ def prepare(
             expected=f"columns {', '.join(PROJECT_COLUMNS)}",
         )
         raise AllocationInputError(rows.problems)
-    ids = [str(i) for i in df.index]
+
+
+def _check_ids(ids: list[str], rows: _Rows) -> None:
+    """Project ids are unique and non-empty (raises at once: rows are keyed by id)."""
     seen: set[str] = set()
     for pid in ids:
         if pid in seen:
@@ -264,204 +317,269 @@ def prepare(
             rows.add("projects", "empty project id", pid, "id", pid, "a non-empty id")
     if rows.problems:
         raise AllocationInputError(rows.problems)
-    pairs = _read_pairs(inputs, rows)
-    supporters_of: dict[str, list[Pair]] = {}
+
+
+def _supporters_of(pairs: Mapping[str, Pair]) -> dict[str, list[Pair]]:
+    """Recipient id -> its pairs (one, or several when a recipient has several supporters)."""
+    out: dict[str, list[Pair]] = {}
     for pair in pairs.values():
-        supporters_of.setdefault(pair.recipient, []).append(pair)
+        out.setdefault(pair.recipient, []).append(pair)
+    return out
+
+
+def _check_population(inputs: AllocationInputs, rows: _Rows) -> None:
+    """Every population given is a positive number."""
     for cid, pop in inputs.population_wan.items():
         if not (isinstance(pop, int | float) and math.isfinite(pop) and pop > 0):
             rows.add(
                 "population",
                 "population must be a positive number",
-                cid,
+                str(cid),
                 "population_wan",
                 pop,
                 "> 0 万人",
             )
 
-    id_set = set(ids)
-    executed, fixed_years = _read_executed(inputs, settings, id_set, rows)
-    records = df.to_dict("index")
-    parsed: dict[str, dict[str, Any]] = {}
-    raw: dict[str, dict[str, object]] = {}
-    for key, rec in records.items():
-        pid = str(key)
-        row = {c: rec.get(c, OPTIONAL_COLUMNS.get(c)) for c in PROJECT_COLUMNS}
-        n_before = len(rows.problems)
-        recipient = _text(row["recipient"])
-        supporter_given = _text(row["supporter"])
-        category = _text(row["category"])
-        if recipient not in inputs.names:
-            rows.add(
-                "projects",
-                "recipient is not a known county id",
-                pid,
-                "recipient",
-                recipient or "<empty>",
-                "a recipient id of Annex 2",
-            )
-        elif recipient not in supporters_of:
-            rows.add(
-                "projects",
-                "recipient is not paired with any supporter",
-                pid,
-                "recipient",
-                recipient,
-                "a recipient of the pairing",
-            )
-        if supporter_given and supporter_given not in inputs.names:
-            rows.add(
-                "projects",
-                "supporter is not a known county id",
-                pid,
-                "supporter",
-                supporter_given,
-                "a supporter id of Annex 2, or empty",
-            )
-        if category not in CATEGORIES:
-            rows.add(
-                "projects",
-                "unknown category",
-                pid,
-                "category",
-                category or "<empty>",
-                "one of " + ", ".join(CATEGORIES),
-            )
-        flags = {f: rows.flag(pid, row, f) for f in PRIORITY_FLAGS}
-        start = rows.number(
-            pid, row, "earliest_start", lo=1900, hi=2200, integer=True, expected="a year"
+
+def _read_project(
+    pid: str,
+    rec: Mapping[str, Any],
+    inputs: AllocationInputs,
+    supporters_of: Mapping[str, list[Pair]],
+    id_set: set[str],
+    settings: AllocationSettings,
+    rows: _Rows,
+) -> tuple[dict[str, object], dict[str, Any] | None]:
+    """One project row: its display fields, and its parsed fields (``None`` if it has problems)."""
+    row = {c: rec.get(c, OPTIONAL_COLUMNS.get(c)) for c in PROJECT_COLUMNS}
+    n_before = len(rows.problems)
+    recipient = _text(row["recipient"])
+    supporter_given = _text(row["supporter"])
+    category = _text(row["category"])
+    _check_counties(pid, recipient, supporter_given, inputs, supporters_of, rows)
+    if category not in CATEGORIES:
+        rows.add(
+            "projects",
+            "unknown category",
+            pid,
+            "category",
+            category or "<empty>",
+            "one of " + ", ".join(CATEGORIES),
         )
-        duration = rows.number(pid, row, "duration_years", lo=1, hi=50, integer=True)
-        cost = rows.number(pid, row, "cost_per_year_wan", lo=0.0)
-        request = rows.number(pid, row, "special_fund_request_wan", lo=0.0)
-        minimum = rows.number(pid, row, "special_fund_min_wan", lo=0.0)
-        sup = rows.number(pid, row, "supporter_fund_wan", lo=0.0)
-        other = rows.number(pid, row, "other_fund_wan", lo=0.0)
-        people = rows.number(pid, row, "people_benefited", lo=0.0)
-        low = rows.number(pid, row, "low_income_benefited", lo=0.0)
-        jobs = rows.number(pid, row, "jobs", lo=0.0)
-        uplift = rows.number(pid, row, "income_uplift_wan", lo=0.0)
-        readiness = rows.number(pid, row, "readiness", lo=0.0, hi=1.0)
-        if request is not None and request <= 0:
-            rows.add(
-                "projects",
-                "special-fund request must be positive",
-                pid,
-                "special_fund_request_wan",
-                request,
-                "> 0 万元 a year",
-            )
-        if request is not None and minimum is not None and minimum > request + _TOL:
-            rows.add(
-                "projects",
-                "minimum special fund exceeds the request",
-                pid,
-                "special_fund_min_wan",
-                minimum,
-                f"<= special_fund_request_wan ({request:g})",
-            )
-        if cost is not None and None not in (request, sup, other):
-            plan = float(request) + float(sup) + float(other)  # type: ignore[arg-type]
-            if plan > cost * (1 + 1e-9) + _TOL:
-                rows.add(
-                    "projects",
-                    "financing plan (request + supporter + other) exceeds the yearly cost",
-                    pid,
-                    "cost_per_year_wan",
-                    cost,
-                    f">= {plan:g}",
-                )
-        if people is not None and low is not None and low > people + _TOL:
-            rows.add(
-                "projects",
-                "more low-income people than people benefited",
-                pid,
-                "low_income_benefited",
-                low,
-                f"<= people_benefited ({people:g})",
-            )
-        requires, excludes = _ids(row["requires"]), _ids(row["excludes"])
-        for col, lst in (("requires", requires), ("excludes", excludes)):
-            for other_id in lst:
-                if other_id == pid:
-                    rows.add("projects", "a project cannot refer to itself", pid, col, other_id)
-                elif other_id not in id_set:
-                    rows.add(
-                        "projects",
-                        "unknown project id",
-                        pid,
-                        col,
-                        other_id,
-                        "ids of the project pool",
-                    )
-        both = sorted(set(requires) & set(excludes))
-        if both:
-            rows.add(
-                "projects",
-                "project both required and excluded",
-                pid,
-                "excludes",
-                ";".join(both),
-                "requires and excludes disjoint",
-            )
-        supporter = supporter_given
-        if recipient in supporters_of and not supporter_given:
-            options = supporters_of[recipient]
-            if len(options) > 1:
-                rows.add(
-                    "projects",
-                    "recipient has several supporters; name the supporter",
-                    pid,
-                    "supporter",
-                    "<empty>",
-                    " or ".join(p.supporter for p in options),
-                )
-            else:
-                supporter = options[0].supporter
-        raw[pid] = {
-            "title": _text(row["title"]),
-            "category": category,
-            "recipient": recipient,
-            "supporter": supporter,
-            "value": math.nan,
-        }
-        if len(rows.problems) > n_before:
-            continue
-        priority_flags = tuple(f for f in PRIORITY_FLAGS if flags[f])
-        value = project_value(
-            people=float(people),
-            low_income_people=float(low),  # type: ignore[arg-type]
-            jobs=float(jobs),
-            income_uplift=float(uplift),  # type: ignore[arg-type]
-            priority=bool(priority_flags),
-            readiness=float(readiness),  # type: ignore[arg-type]
-            weights=settings.benefit,
+    flags = {f: rows.flag(pid, row, f) for f in PRIORITY_FLAGS}
+    num = _read_numbers(pid, row, rows)
+    _check_amounts(pid, num, rows)
+    requires, excludes = _read_links(pid, row, id_set, rows)
+    supporter = _resolve_supporter(pid, recipient, supporter_given, supporters_of, rows)
+    raw: dict[str, object] = {
+        "title": _text(row["title"]),
+        "category": category,
+        "recipient": recipient,
+        "supporter": supporter,
+        "value": math.nan,
+    }
+    if len(rows.problems) > n_before:
+        return raw, None
+    priority_flags = tuple(f for f in PRIORITY_FLAGS if flags[f])
+    value = project_value(
+        people=float(num["people"]),  # type: ignore[arg-type]
+        low_income_people=float(num["low"]),  # type: ignore[arg-type]
+        jobs=float(num["jobs"]),  # type: ignore[arg-type]
+        income_uplift=float(num["uplift"]),  # type: ignore[arg-type]
+        priority=bool(priority_flags),
+        readiness=float(num["readiness"]),  # type: ignore[arg-type]
+        weights=settings.benefit,
+    )
+    raw["value"] = value
+    return raw, dict(
+        recipient=recipient,
+        supporter=supporter,
+        title=_text(row["title"]),
+        category=category,
+        flags=priority_flags,
+        earliest_start=int(num["start"]),  # type: ignore[arg-type]
+        duration=int(num["duration"]),  # type: ignore[arg-type]
+        cost=float(num["cost"]),  # type: ignore[arg-type]
+        request=float(num["request"]),  # type: ignore[arg-type]
+        minimum=float(num["minimum"]),  # type: ignore[arg-type]
+        supporter_fund=float(num["sup"]),  # type: ignore[arg-type]
+        other_fund=float(num["other"]),  # type: ignore[arg-type]
+        people=float(num["people"]),  # type: ignore[arg-type]
+        low_income_people=float(num["low"]),  # type: ignore[arg-type]
+        jobs=float(num["jobs"]),  # type: ignore[arg-type]
+        income_uplift=float(num["uplift"]),  # type: ignore[arg-type]
+        readiness=float(num["readiness"]),  # type: ignore[arg-type]
+        requires=requires,
+        excludes=excludes,
+        source=_text(row["source"]),
+        value=value,
+    )
+
+
+def _check_counties(
+    pid: str,
+    recipient: str,
+    supporter_given: str,
+    inputs: AllocationInputs,
+    supporters_of: Mapping[str, list[Pair]],
+    rows: _Rows,
+) -> None:
+    """The recipient is a known, paired county; a supporter given is a known county."""
+    if recipient not in inputs.names:
+        rows.add(
+            "projects",
+            "recipient is not a known county id",
+            pid,
+            "recipient",
+            recipient or "<empty>",
+            "a recipient id of Annex 2",
         )
-        raw[pid]["value"] = value
-        parsed[pid] = dict(
-            recipient=recipient,
-            supporter=supporter,
-            title=_text(row["title"]),
-            category=category,
-            flags=priority_flags,
-            earliest_start=int(start),  # type: ignore[arg-type]
-            duration=int(duration),
-            cost=float(cost),
-            request=float(request),  # type: ignore[arg-type]
-            minimum=float(minimum),
-            supporter_fund=float(sup),  # type: ignore[arg-type]
-            other_fund=float(other),
-            people=float(people),  # type: ignore[arg-type]
-            low_income_people=float(low),
-            jobs=float(jobs),  # type: ignore[arg-type]
-            income_uplift=float(uplift),
-            readiness=float(readiness),  # type: ignore[arg-type]
-            requires=requires,
-            excludes=excludes,
-            source=_text(row["source"]),
-            value=value,
+    elif recipient not in supporters_of:
+        rows.add(
+            "projects",
+            "recipient is not paired with any supporter",
+            pid,
+            "recipient",
+            recipient,
+            "a recipient of the pairing",
+        )
+    if supporter_given and supporter_given not in inputs.names:
+        rows.add(
+            "projects",
+            "supporter is not a known county id",
+            pid,
+            "supporter",
+            supporter_given,
+            "a supporter id of Annex 2, or empty",
         )
 
+
+def _read_numbers(pid: str, row: Mapping[str, Any], rows: _Rows) -> dict[str, float | None]:
+    """The numeric cells, each checked against its range (``None`` where it is not valid)."""
+    number = rows.number
+    return {
+        "start": number(
+            pid, row, "earliest_start", lo=1900, hi=2200, integer=True, expected="a year"
+        ),
+        "duration": number(pid, row, "duration_years", lo=1, hi=50, integer=True),
+        "cost": number(pid, row, "cost_per_year_wan", lo=0.0),
+        "request": number(pid, row, "special_fund_request_wan", lo=0.0),
+        "minimum": number(pid, row, "special_fund_min_wan", lo=0.0),
+        "sup": number(pid, row, "supporter_fund_wan", lo=0.0),
+        "other": number(pid, row, "other_fund_wan", lo=0.0),
+        "people": number(pid, row, "people_benefited", lo=0.0),
+        "low": number(pid, row, "low_income_benefited", lo=0.0),
+        "jobs": number(pid, row, "jobs", lo=0.0),
+        "uplift": number(pid, row, "income_uplift_wan", lo=0.0),
+        "readiness": number(pid, row, "readiness", lo=0.0, hi=1.0),
+    }
+
+
+def _check_amounts(pid: str, num: Mapping[str, float | None], rows: _Rows) -> None:
+    """Cross-checks of one row: request > 0, minimum <= request, plan <= cost, low <= people."""
+    request, minimum, cost = num["request"], num["minimum"], num["cost"]
+    sup, other, people, low = num["sup"], num["other"], num["people"], num["low"]
+    if request is not None and request <= 0:
+        rows.add(
+            "projects",
+            "special-fund request must be positive",
+            pid,
+            "special_fund_request_wan",
+            request,
+            "> 0 万元 a year",
+        )
+    if request is not None and minimum is not None and minimum > request + _TOL:
+        rows.add(
+            "projects",
+            "minimum special fund exceeds the request",
+            pid,
+            "special_fund_min_wan",
+            minimum,
+            f"<= special_fund_request_wan ({request:g})",
+        )
+    if cost is not None and request is not None and sup is not None and other is not None:
+        plan = float(request) + float(sup) + float(other)
+        if plan > cost * (1 + 1e-9) + _TOL:
+            rows.add(
+                "projects",
+                "financing plan (request + supporter + other) exceeds the yearly cost",
+                pid,
+                "cost_per_year_wan",
+                cost,
+                f">= {plan:g}",
+            )
+    if people is not None and low is not None and low > people + _TOL:
+        rows.add(
+            "projects",
+            "more low-income people than people benefited",
+            pid,
+            "low_income_benefited",
+            low,
+            f"<= people_benefited ({people:g})",
+        )
+
+
+def _read_links(
+    pid: str, row: Mapping[str, Any], id_set: set[str], rows: _Rows
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``requires`` and ``excludes``: known ids, not the project itself, not both at once."""
+    requires, excludes = _ids(row["requires"]), _ids(row["excludes"])
+    for col, lst in (("requires", requires), ("excludes", excludes)):
+        for other_id in lst:
+            if other_id == pid:
+                rows.add("projects", "a project cannot refer to itself", pid, col, other_id)
+            elif other_id not in id_set:
+                rows.add(
+                    "projects",
+                    "unknown project id",
+                    pid,
+                    col,
+                    other_id,
+                    "ids of the project pool",
+                )
+    both = sorted(set(requires) & set(excludes))
+    if both:
+        rows.add(
+            "projects",
+            "project both required and excluded",
+            pid,
+            "excludes",
+            ";".join(both),
+            "requires and excludes disjoint",
+        )
+    return requires, excludes
+
+
+def _resolve_supporter(
+    pid: str,
+    recipient: str,
+    supporter_given: str,
+    supporters_of: Mapping[str, list[Pair]],
+    rows: _Rows,
+) -> str:
+    """The project's supporter: as given, or the recipient's only supporter."""
+    if recipient in supporters_of and not supporter_given:
+        options = supporters_of[recipient]
+        if len(options) > 1:
+            rows.add(
+                "projects",
+                "recipient has several supporters; name the supporter",
+                pid,
+                "supporter",
+                "<empty>",
+                " or ".join(p.supporter for p in options),
+            )
+        else:
+            return options[0].supporter
+    return supporter_given
+
+
+# --------------------------------------------------------------------------------------------
+# Cross-checks: settings' ids, who can be funded, dependencies, locks
+
+
+def _check_setting_ids(settings: AllocationSettings, id_set: set[str], rows: _Rows) -> None:
+    """Locked and excluded projects are ids of the pool."""
     for col, lst in (
         ("locked_projects", settings.locked_projects),
         ("excluded_projects", settings.excluded_projects),
@@ -472,79 +590,34 @@ def prepare(
                     "settings", "unknown project id", col, None, pid, "ids of the project pool"
                 )
 
-    # Which candidates cannot be funded, and why.
+
+def _fundability(
+    parsed: Mapping[str, dict[str, Any]],
+    inputs: AllocationInputs,
+    supporters_of: Mapping[str, list[Pair]],
+    executed: Mapping[str, dict[int, tuple[float, float]]],
+    fixed_years: tuple[int, ...],
+    settings: AllocationSettings,
+    rows: _Rows,
+) -> tuple[dict[str, LeftOut], dict[str, str], dict[str, tuple[int, ...]]]:
+    """Which candidates cannot be funded and why, each one's pair, and its start years."""
     left: dict[str, LeftOut] = {}
     open_years = tuple(y for y in settings.years if y not in fixed_years)
     pair_of: dict[str, str] = {}
     start_years: dict[str, tuple[int, ...]] = {}
     for pid, d in parsed.items():
-        match = [p for p in supporters_of.get(d["recipient"], []) if p.supporter == d["supporter"]]
-        if pid in settings.excluded_projects:
-            left[pid] = LeftOut(pid, "excluded", "excluded by the settings (excluded_projects)")
-        elif not match:
-            paired = ", ".join(
-                inputs.names.get(p.supporter, p.supporter)
-                for p in supporters_of.get(d["recipient"], [])
-            )
-            left[pid] = LeftOut(
-                pid,
-                "supporter_mismatch",
-                f"supporter {inputs.names.get(d['supporter'], d['supporter'])} is not paired with "
-                f"{inputs.names.get(d['recipient'], d['recipient'])} (paired with {paired})",
-            )
+        why = _not_fundable(pid, d, inputs, supporters_of, settings)
+        if why is not None:
+            left[pid] = why
         else:
+            match = [
+                p for p in supporters_of.get(d["recipient"], []) if p.supporter == d["supporter"]
+            ]
             pair_of[pid] = match[0].key
         if pid in executed:
-            ex_years = sorted(executed[pid])
-            s0 = ex_years[0]
-            runs = [y for y in range(s0, s0 + d["duration"]) if y in fixed_years]
-            amounts = {round(a, 6) for a, _ in executed[pid].values()}
-            if ex_years != runs:
-                rows.add(
-                    "executed",
-                    "executed years do not follow the project's duration",
-                    pid,
-                    "year",
-                    tuple(ex_years),
-                    f"{tuple(runs)} (start {s0}, {d['duration']} years)",
-                )
-            if s0 + d["duration"] - 1 > settings.last_year:
-                rows.add(
-                    "executed",
-                    "project started too late to end within the period",
-                    pid,
-                    "year",
-                    s0,
-                    f"<= {settings.last_year - d['duration'] + 1}",
-                )
-            if len(amounts) > 1:
-                rows.add(
-                    "executed",
-                    "special fund differs between years",
-                    pid,
-                    "special_fund_wan",
-                    tuple(sorted(amounts)),
-                    "the same amount each year",
-                )
-            amount = executed[pid][s0][0]
-            if not (d["minimum"] - _TOL <= amount <= d["request"] + _TOL):
-                rows.add(
-                    "executed",
-                    "executed special fund outside the project's bounds",
-                    pid,
-                    "special_fund_wan",
-                    amount,
-                    f"{d['minimum']:g}..{d['request']:g}",
-                )
-            if pid in left:
-                rows.add(
-                    "executed",
-                    f"executed project cannot be funded: {left[pid].detail}",
-                    pid,
-                    "project",
-                    pid,
-                )
-            start_years[pid] = (s0,)
+            start_years[pid] = _check_executed_project(
+                pid, d, executed[pid], fixed_years, settings, left, rows
+            )
         else:
             first = (
                 max(d["earliest_start"], open_years[0]) if open_years else settings.last_year + 1
@@ -559,6 +632,96 @@ def prepare(
                     f"cannot start in {first} or later and end by {settings.last_year} "
                     f"({d['duration']} years)",
                 )
+    return left, pair_of, start_years
+
+
+def _not_fundable(
+    pid: str,
+    d: Mapping[str, Any],
+    inputs: AllocationInputs,
+    supporters_of: Mapping[str, list[Pair]],
+    settings: AllocationSettings,
+) -> LeftOut | None:
+    """Excluded by the settings, or its supporter is not the recipient's partner."""
+    if pid in settings.excluded_projects:
+        return LeftOut(pid, "excluded", "excluded by the settings (excluded_projects)")
+    if any(p.supporter == d["supporter"] for p in supporters_of.get(d["recipient"], [])):
+        return None
+    paired = ", ".join(
+        inputs.names.get(p.supporter, p.supporter) for p in supporters_of.get(d["recipient"], [])
+    )
+    return LeftOut(
+        pid,
+        "supporter_mismatch",
+        f"supporter {inputs.names.get(d['supporter'], d['supporter'])} is not paired with "
+        f"{inputs.names.get(d['recipient'], d['recipient'])} (paired with {paired})",
+    )
+
+
+def _check_executed_project(
+    pid: str,
+    d: Mapping[str, Any],
+    history: Mapping[int, tuple[float, float]],
+    fixed_years: tuple[int, ...],
+    settings: AllocationSettings,
+    left: Mapping[str, LeftOut],
+    rows: _Rows,
+) -> tuple[int, ...]:
+    """An executed project's history fits its duration and bounds; it keeps its start year."""
+    ex_years = sorted(history)
+    s0 = ex_years[0]
+    runs = [y for y in range(s0, s0 + d["duration"]) if y in fixed_years]
+    amounts = {round(a, 6) for a, _ in history.values()}
+    if ex_years != runs:
+        rows.add(
+            "executed",
+            "executed years do not follow the project's duration",
+            pid,
+            "year",
+            tuple(ex_years),
+            f"{tuple(runs)} (start {s0}, {d['duration']} years)",
+        )
+    if s0 + d["duration"] - 1 > settings.last_year:
+        rows.add(
+            "executed",
+            "project started too late to end within the period",
+            pid,
+            "year",
+            s0,
+            f"<= {settings.last_year - d['duration'] + 1}",
+        )
+    if len(amounts) > 1:
+        rows.add(
+            "executed",
+            "special fund differs between years",
+            pid,
+            "special_fund_wan",
+            tuple(sorted(amounts)),
+            "the same amount each year",
+        )
+    amount = history[s0][0]
+    if not (d["minimum"] - _TOL <= amount <= d["request"] + _TOL):
+        rows.add(
+            "executed",
+            "executed special fund outside the project's bounds",
+            pid,
+            "special_fund_wan",
+            amount,
+            f"{d['minimum']:g}..{d['request']:g}",
+        )
+    if pid in left:
+        rows.add(
+            "executed",
+            f"executed project cannot be funded: {left[pid].detail}",
+            pid,
+            "project",
+            pid,
+        )
+    return (s0,)
+
+
+def _propagate_dependencies(parsed: Mapping[str, dict[str, Any]], left: dict[str, LeftOut]) -> None:
+    """A project requiring one that cannot be funded cannot be funded either (to a fixpoint)."""
     changed = True
     while changed:
         changed = False
@@ -573,6 +736,12 @@ def prepare(
                     )
                     changed = True
                     break
+
+
+def _check_locks_fundable(
+    settings: AllocationSettings, left: Mapping[str, LeftOut], rows: _Rows
+) -> None:
+    """A locked project must be fundable."""
     for pid in settings.locked_projects:
         if pid in left:
             rows.add(
@@ -582,9 +751,21 @@ def prepare(
                 None,
                 pid,
             )
-    if rows.problems:
-        raise AllocationInputError(rows.problems)
 
+
+# --------------------------------------------------------------------------------------------
+# The prepared problem
+
+
+def _projects(
+    parsed: Mapping[str, dict[str, Any]],
+    left: Mapping[str, LeftOut],
+    pair_of: Mapping[str, str],
+    start_years: Mapping[str, tuple[int, ...]],
+    executed: Mapping[str, dict[int, tuple[float, float]]],
+    settings: AllocationSettings,
+) -> dict[str, Project]:
+    """The fundable candidates, in input order, with their pair, start years and history."""
     projects: dict[str, Project] = {}
     for index, (pid, d) in enumerate((k, v) for k, v in parsed.items() if k not in left):
         ex = executed.get(pid)
@@ -599,6 +780,15 @@ def prepare(
             supporter_by_year={y: sp for y, (_, sp) in ex.items()} if ex else {},
             **d,
         )
+    return projects
+
+
+def _money(
+    settings: AllocationSettings,
+    executed: Mapping[str, dict[int, tuple[float, float]]],
+    fixed_years: tuple[int, ...],
+) -> tuple[dict[int, float], dict[int, float], float]:
+    """Budget per year, special funds spent in the executed years, carry into the open years."""
     budget = {y: settings.budget(y) for y in settings.years}
     spend = {y: 0.0 for y in fixed_years}
     for ex in executed.values():
@@ -608,20 +798,11 @@ def prepare(
     if settings.carry_over:
         for y in fixed_years:
             carry = max(0.0, carry + budget[y] - spend[y])
+    return budget, spend, carry
+
+
+def _shortfall_unit(projects: Mapping[str, Project], settings: AllocationSettings) -> float:
+    """Penalty per 万元 of floor shortfall: ``shortfall_penalty`` × the best benefit per 万元."""
     ratios = [p.value / (p.request * p.duration) for p in projects.values()]
     best = max(ratios) if ratios and max(ratios) > 0 else 1.0
-    return AllocationProblem(
-        years=settings.years,
-        fixed_years=fixed_years,
-        budget=budget,
-        carry_in=carry,
-        pairs=pairs,
-        projects=projects,
-        left_out=left,
-        names=dict(inputs.names),
-        population_wan=dict(inputs.population_wan),
-        executed_spend=spend,
-        shortfall_unit=settings.shortfall_penalty * best,
-        all_ids=tuple(ids),
-        raw=raw,
-    )
+    return settings.shortfall_penalty * best

@@ -12,6 +12,8 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from allocation.errors import AllocationInputError, InputProblem
+
 
 @dataclass(frozen=True)
 class Category:
@@ -79,42 +81,23 @@ OPTIONAL_COLUMNS: Mapping[str, object] = MappingProxyType(
     {"supporter": "", "title": "", "requires": "", "excludes": "", "source": ""}
 )
 
+__all__ = [
+    "CATEGORIES",
+    "EXECUTED_COLUMNS",
+    "OPTIONAL_COLUMNS",
+    "PRIORITY_FLAGS",
+    "PROJECT_COLUMNS",
+    "AllocationInputError",
+    "AllocationInputs",
+    "AllocationProblem",
+    "Category",
+    "InputProblem",
+    "LeftOut",
+    "Pair",
+    "Project",
+]
+
 EXECUTED_COLUMNS: tuple[str, ...] = ("project", "year", "special_fund_wan", "supporter_fund_wan")
-
-
-class AllocationInputError(ValueError):
-    """One or more problems in the allocation inputs, all reported together."""
-
-    def __init__(self, problems: list[InputProblem]):
-        self.problems = tuple(problems)
-        n = len(problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in the allocation inputs:"
-        super().__init__("\n".join([head, *(f"  - {p}" for p in problems)]))
-
-
-@dataclass(frozen=True)
-class InputProblem:
-    """One thing wrong with the inputs: where (table, row id, field), what, and what is expected."""
-
-    table: str
-    message: str
-    row: str | None = None
-    field: str | None = None
-    value: object = None
-    expected: str | None = None
-
-    def __str__(self) -> str:
-        where = self.table
-        if self.row is not None:
-            where += f" {self.row}"
-        if self.field is not None:
-            where += f", field '{self.field}'"
-        text = f"{where}: {self.message}"
-        if self.value is not None:
-            text += f" (got {self.value!r})"
-        if self.expected:
-            text += f"; expected {self.expected}"
-        return text
 
 
 @dataclass(frozen=True)

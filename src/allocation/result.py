@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
 
-from allocation.benefit import finite_or_none
 from allocation.diagnose import Diagnosis, RuleCost, Unfunded
 from allocation.options import AllocationSettings
 from allocation.problem import AllocationProblem
@@ -22,21 +20,24 @@ from allocation.report import (
 )
 from allocation.run import Stage
 from allocation.verify import Verification
+from solverkit.jsonio import to_jsonable
 from solverkit.registry import SolveStatus
+from solverkit.status import Status
 
 
 @dataclass(frozen=True)
 class AllocationResult:
     """A solved (or unsolvable) allocation.
 
-    ``status`` is the solver's verdict (``optimal`` only when every stage was proven optimal;
-    a time-limited run is ``feasible``); ``solution_status`` is the independent verification
-    of the schedule (``verified``, ``violations`` or ``none``).
+    ``status`` is the solver's verdict in the shared vocabulary :class:`solverkit.status.Status`
+    (``optimal`` only when every stage was proven optimal; a time-limited run is ``feasible``;
+    a run that ended without a solution, or unbounded, is ``failed``); ``solution_status`` is
+    the independent verification of the schedule (``verified``, ``violations`` or ``none``).
     """
 
     problem: AllocationProblem
     settings: AllocationSettings
-    status: SolveStatus
+    status: Status
     solver: str
     solver_version: str
     solver_status: str
@@ -64,10 +65,7 @@ class AllocationResult:
     @property
     def ok(self) -> bool:
         """True when the solver found a solution and it verified."""
-        return self.solution_status == "verified" and self.status in (
-            SolveStatus.OPTIMAL,
-            SolveStatus.FEASIBLE,
-        )
+        return self.solution_status == "verified" and self.status.ok
 
     def projects_frame(self) -> pd.DataFrame:
         """One row per funded project and year (CSV export)."""
@@ -98,7 +96,7 @@ class AllocationResult:
         pb, st, sc = self.problem, self.settings, self.schedule
         ver = self.verification
         floor = floor_rows(pb, st, sc)
-        return _clean(
+        return to_jsonable(
             {
                 "status": self.status.value,
                 "solution_status": self.solution_status,
@@ -188,16 +186,9 @@ def _unfunded_dict(u: Unfunded) -> dict[str, Any]:
     return d
 
 
-def _clean(x: Any) -> Any:
-    """Make ``x`` JSON-safe: tuples -> lists, non-finite floats -> None, numpy scalars -> Python."""
-    if isinstance(x, dict):
-        return {str(k): _clean(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_clean(v) for v in x]
-    if isinstance(x, SolveStatus):
-        return x.value
-    if hasattr(x, "item") and not isinstance(x, str):
-        x = x.item()
-    if isinstance(x, float):
-        return finite_or_none(x) if not math.isnan(x) else None
-    return x
+def status_of(solver_status: SolveStatus) -> Status:
+    """The registry's verdict in the shared vocabulary (no solution or unbounded: ``failed``)."""
+    try:
+        return Status(solver_status.value)
+    except ValueError:
+        return Status.FAILED

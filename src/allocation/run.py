@@ -12,7 +12,7 @@ import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from allocation.model import AllocationModel, anchored, build
+from allocation.model import AllocationModel, ExtraConstraints, anchored, build
 from allocation.options import AllocationSettings
 from allocation.problem import AllocationProblem
 from solverkit.registry import SolveReport, SolverOptions, SolveStatus, solve_model
@@ -105,11 +105,13 @@ def run_model(
     solver: SolverOptions | None = None,
     feasibility_only: bool = False,
     initial: Mapping[str, float] | None = None,
+    extra_constraints: ExtraConstraints | None = None,
 ) -> Run:
     """Build and solve (two stages when lexicographic); never raises on infeasibility.
 
     ``initial`` (variable name -> value) is a known plan handed to the solver as a warm start,
-    e.g. the base plan when a rule is relaxed (it stays feasible there).
+    e.g. the base plan when a rule is relaxed (it stays feasible there). ``extra_constraints``
+    is the user's hook of extra rows (see :func:`allocation.build`).
     """
     import time
 
@@ -117,7 +119,9 @@ def run_model(
     t0 = time.perf_counter()
     lexi = settings.lexicographic and not feasibility_only
     objective = "none" if feasibility_only else ("coverage" if lexi else "benefit")
-    m = build(problem, settings, omit=omit, objective=objective)
+    m = build(
+        problem, settings, omit=omit, objective=objective, extra_constraints=extra_constraints
+    )
     build_seconds = time.perf_counter() - t0
     stages: list[Stage] = []
     coverage: int | None = None
@@ -131,6 +135,10 @@ def run_model(
         m.add("coverage", "coverage_total", m.coverage >= coverage)
         m.lp.setObjective(anchored(m, m.benefit - m.penalty))
         build_seconds += time.perf_counter() - t1
+    elif lexi:
+        # No (pair, year) can be covered: stage 1 is void, and the model was built with the
+        # (empty) coverage objective; the one solve must maximise benefit minus the penalty.
+        m.lp.setObjective(anchored(m, m.benefit - m.penalty))
     report = solve_model(m.lp, options, initial)
     stages.append(Stage.of("none" if feasibility_only else "benefit", report))
     if report.has_solution:  # 0 when no (pair, year) can be covered at all

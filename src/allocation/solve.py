@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from allocation.diagnose import best_unfunded, diagnose, rule_costs
+from allocation.model import ExtraConstraints
 from allocation.options import AllocationSettings
 from allocation.prepare import prepare
 from allocation.problem import AllocationInputs, AllocationProblem
-from allocation.result import AllocationResult
+from allocation.result import AllocationResult, status_of
 from allocation.run import run_model
 from allocation.verify import verify
 from solverkit.registry import SolveStatus
@@ -20,19 +21,25 @@ def solve(
     *,
     analyse: bool = True,
     progress: Callable[[str], None] | None = None,
+    extra_constraints: ExtraConstraints | None = None,
 ) -> AllocationResult:
     """Solve the allocation and verify the schedule independently of the solver.
 
     With ``analyse`` (default) the result also carries the rule costs and the best unfunded
     projects (optimal/feasible runs), or the infeasibility diagnosis (infeasible runs), as the
     ``analysis`` settings ask. ``progress`` receives a line per analysis step (long runs).
+
+    ``extra_constraints(m)`` adds rows of the caller's own to the model (family ``extra``,
+    ``m.add("extra", name, row)``), as PyPSA's ``extra_functionality``: they are built into
+    every re-solve of the analyses too, and :func:`verify` evaluates each of them on the
+    schedule from its coefficients, independently of the solver.
     """
     settings = settings or AllocationSettings()
     if isinstance(problem, AllocationInputs):
         problem = prepare(problem, settings)
-    run = run_model(problem, settings)
+    run = run_model(problem, settings, extra_constraints=extra_constraints)
     verification = (
-        verify(problem, settings, run.schedule, objective=run.objective)
+        verify(problem, settings, run.schedule, objective=run.objective, model=run.model)
         if run.has_solution
         else None
     )
@@ -45,11 +52,11 @@ def solve(
     elif analyse and run.status == SolveStatus.INFEASIBLE and a.diagnose:
         if progress is not None:
             progress("rules are infeasible: looking for the rules in conflict")
-        diagnosis = diagnose(problem, settings)
+        diagnosis = diagnose(problem, settings, extra_constraints=extra_constraints)
     return AllocationResult(
         problem=problem,
         settings=settings,
-        status=run.status,
+        status=status_of(run.status),
         solver=run.solver,
         solver_version=run.solver_version,
         solver_status=run.solver_status,

@@ -1,32 +1,49 @@
 """Check a funding schedule against every rule, from the data alone (no solver, no model).
 
 A *schedule* maps project id -> {year: special fund (万元)} for every year the project is funded.
-:func:`verify` recomputes budgets, counts, shares, the supporter floor, dependencies and the
-objective, and lists every violation. Solver status and verification are kept apart: a run is
-trusted only when the solver found a solution *and* it verifies.
+:func:`verify` runs the independent check of every rule of :mod:`allocation.rules` (budgets,
+counts, shares, the supporter floor, dependencies, …), evaluates the rows an
+``extra_constraints`` hook added, recomputes the objective, and lists every violation. Solver
+status and verification are kept apart: a run is trusted only when the solver found a solution
+*and* it verifies.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+import pulp
+
+from allocation import rules
+from allocation.model import AllocationModel
 from allocation.options import AllocationSettings
-from allocation.problem import AllocationProblem, Project
+from allocation.problem import AllocationProblem
+from allocation.schedule import (
+    FloorSplit,
+    Plan,
+    Schedule,
+    Violation,
+    counts_for_floor,
+    floor_split,
+    start_of,
+    topup_room,
+)
 
-Schedule = Mapping[str, Mapping[int, float]]
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One rule broken by a schedule."""
-
-    rule: str
-    """Constraint family, e.g. ``budget``, ``duration``, ``locked``."""
-    subject: str
-    """Readable constraint name, e.g. ``budget[2023]``."""
-    message: str
+__all__ = [
+    "FloorSplit",
+    "Schedule",
+    "Verification",
+    "Violation",
+    "check_extra",
+    "counts_for_floor",
+    "floor_split",
+    "schedule_values",
+    "start_of",
+    "topup_room",
+    "verify",
+]
 
 
 @dataclass(frozen=True)
@@ -54,60 +71,72 @@ class Verification:
         return {v.rule for v in self.violations}
 
 
-def counts_for_floor(p: Project, settings: AllocationSettings) -> bool:
-    """Whether ``p``'s supporter funds count toward the floor (``floor_counts``)."""
-    return settings.floor_counts == "all" or p.priority
+def schedule_values(m: AllocationModel, plan: Plan) -> dict[str, float]:
+    """The value of every model variable the schedule determines (variable name -> value).
+
+    Starts and amounts come from the schedule itself; the soft-floor shortfall, the carry-over
+    and the coverage indicators are recomputed from it, as :func:`verify` computes them.
+    """
+    pb, schedule = plan.problem, plan.schedule
+    values: dict[str, float] = {}
+    for (pid, s), var in m.start.items():
+        values[var.name] = 1.0 if pid in plan.funded and plan.starts[pid] == s else 0.0
+    for (pid, s), var in m.amount.items():
+        started = pid in plan.funded and plan.starts[pid] == s
+        values[var.name] = schedule[pid][s] - pb.projects[pid].minimum if started else 0.0
+    for (k, y), var in m.shortfall.items():
+        values[var.name] = plan.floor[k, y].shortfall
+    available = plan.available()
+    for y, var in m.carry.items():
+        values[var.name] = max(0.0, available[y] - plan.spent(plan.active(y), y))
+    for (k, y), var in m.covered.items():
+        values[var.name] = 1.0 if any(p.pair == k for p in plan.active(y)) else 0.0
+    if m.placeholder is not None:
+        values[m.placeholder.name] = 0.0
+    return values
 
 
-def topup_room(p: Project, settings: AllocationSettings) -> float:
-    """Top-up (万元 a year) the supporter can put into ``p`` beyond its ``supporter_fund_wan``."""
-    if settings.floor_topup == "other_funds":
-        return p.other_fund
-    if settings.floor_topup == "unlimited":
-        return settings.supporter_floor_wan
-    return 0.0
+def check_extra(plan: Plan, m: AllocationModel) -> Iterator[Violation]:
+    """Evaluate every row of family ``extra`` on the schedule, from its coefficients.
 
-
-@dataclass(frozen=True)
-class FloorSplit:
-    """How a supporter reaches the floor in one year: planned funds, top-ups, shortfall."""
-
-    planned: float
-    """Sum of ``supporter_fund_wan`` of the pair's funded projects counted toward the floor."""
-    topups: Mapping[str, float]
-    """project id -> top-up (万元), priority kinds first, then by benefit."""
-    shortfall: float
-
-    @property
-    def aid(self) -> float:
-        """The supporter's counted aid: planned plus top-ups."""
-        return self.planned + sum(self.topups.values())
-
-
-def floor_split(settings: AllocationSettings, active: list[Project], year: int) -> FloorSplit:
-    """Spread the floor over the pair's active projects ``active``, priority kinds first."""
-    counted = [p for p in active if counts_for_floor(p, settings)]
-    planned = sum(p.supporter_in(year) for p in counted)
-    need = max(0.0, settings.supporter_floor_wan - planned)
-    topups: dict[str, float] = {}
-    for p in sorted(counted, key=lambda q: (not q.priority, -q.value, q.index)):
-        if need <= 0:
-            break
-        put = min(need, topup_room(p, settings))
-        if put > 0:
-            topups[p.id] = put
-            need -= put
-    short = need if need > _tol(settings.supporter_floor_wan) else 0.0
-    return FloorSplit(planned, topups, short)
-
-
-def _tol(x: float) -> float:
-    return 1e-6 * max(1.0, abs(x))
-
-
-def start_of(problem: AllocationProblem, schedule: Schedule) -> dict[str, int]:
-    """Start year of every scheduled project (its first funded year)."""
-    return {pid: min(years) for pid, years in schedule.items() if years}
+    Variables the schedule determines take their :func:`schedule_values`; a variable the hook
+    created itself (an auxiliary) takes its solution value, and a row that names one without
+    a value cannot be verified (a violation).
+    """
+    names = m.families.get("extra", [])
+    if not names:
+        return
+    values = schedule_values(m, plan)
+    for name in names:
+        row = m.constraints[name]
+        lhs = row.constant
+        unknown = []
+        for var, coef in row.items():
+            value = values.get(var.name, var.varValue)
+            if value is None:
+                unknown.append(var.name)
+                continue
+            lhs += coef * value
+        if unknown:
+            yield Violation(
+                "extra", name, f"{name}: no value for {', '.join(unknown)} to check the row with"
+            )
+            continue
+        slack = 1e-6 * max(1.0, abs(row.constant), *(abs(c) for c in row.values()))
+        broken = (
+            (row.sense == pulp.LpConstraintLE and lhs > slack)
+            or (row.sense == pulp.LpConstraintGE and lhs < -slack)
+            or (row.sense == pulp.LpConstraintEQ and abs(lhs) > slack)
+        )
+        if broken:
+            sense = {pulp.LpConstraintLE: "<=", pulp.LpConstraintGE: ">=",
+                     pulp.LpConstraintEQ: "=="}[row.sense]
+            yield Violation(
+                "extra",
+                name,
+                f"{name}: the schedule gives {lhs - row.constant:,.4g} {sense} "
+                f"{-row.constant:,.4g}, which does not hold",
+            )
 
 
 def verify(
@@ -116,206 +145,46 @@ def verify(
     schedule: Schedule,
     *,
     objective: float | None = None,
+    model: AllocationModel | None = None,
 ) -> Verification:
-    """Check ``schedule`` against every rule; compare ``objective`` when given."""
-    out: list[Violation] = []
+    """Check ``schedule`` against every rule; compare ``objective`` when given.
+
+    With ``model``, the rows its ``extra_constraints`` hook added (family ``extra``) are
+    evaluated on the schedule too.
+    """
     pb, st = problem, settings
-    starts = start_of(pb, schedule)
-    open_years = pb.open_years
+    plan = Plan(pb, st, schedule)
+    out: list[Violation] = []
+    for rule in rules.RULES.values():
+        assert rule.check is not None  # registered records are complete
+        out.extend(rule.check(plan))
+    if model is not None:
+        out.extend(check_extra(plan, model))
 
-    def bad(rule: str, subject: str, message: str) -> None:
-        out.append(Violation(rule, subject, message))
-
-    # Per project: known, whole duration, allowed start, constant amount within bounds.
-    funded: dict[str, Project] = {}
-    for pid, years in schedule.items():
-        if not years:
-            continue
-        if pid not in pb.projects:
-            why = pb.left_out[pid].detail if pid in pb.left_out else "unknown project id"
-            bad("eligible", f"eligible[{pid}]", f"{pid} is funded but cannot be: {why}")
-            continue
-        p = pb.projects[pid]
-        funded[pid] = p
-        s = starts[pid]
-        if sorted(years) != list(p.years_if_started(s)):
-            bad(
-                "duration",
-                f"duration[{pid}]",
-                f"{pid} is funded in {sorted(years)} but must run {p.duration} consecutive "
-                f"years from its start {s}",
-            )
-        if s not in p.start_years:
-            bad(
-                "duration",
-                f"duration[{pid}]",
-                f"{pid} starts in {s}; allowed start years {list(p.start_years)}",
-            )
-        amounts = list(years.values())
-        if max(amounts) - min(amounts) > _tol(max(amounts)):
-            bad(
-                "amount",
-                f"amount[{pid}]",
-                f"{pid} gets different amounts in different years {amounts}",
-            )
-        for y, a in years.items():
-            if not (p.minimum - _tol(p.minimum) <= a <= p.request + _tol(p.request)):
-                bad(
-                    "amount",
-                    f"amount[{pid},{y}]",
-                    f"{pid} gets {a:g} 万元 in {y}, outside {p.minimum:g}..{p.request:g}",
-                )
-
-    def active(y: int) -> list[Project]:
-        return [p for pid, p in funded.items() if y in schedule[pid]]
-
-    def spent(ps: list[Project], y: int) -> float:
-        return sum(schedule[p.id][y] for p in ps)
-
-    # Executed years: exactly the executed projects, at their executed amounts.
-    for y in pb.fixed_years:
-        want = {
-            p.id
-            for p in pb.projects.values()
-            if p.executed_start is not None and y in p.years_if_started(p.executed_start)
-        }
-        have = {p.id for p in active(y)}
-        if want != have:
-            bad(
-                "executed",
-                f"executed[{y}]",
-                f"{y} is executed: funded {sorted(have)} but executed {sorted(want)}",
-            )
-    for p in pb.projects.values():
-        if p.executed_start is not None and p.id in funded:
-            if starts[p.id] != p.executed_start:
-                bad("executed", f"executed[{p.id}]", f"{p.id} was executed from {p.executed_start}")
-            a = schedule[p.id][starts[p.id]]
-            if p.executed_amount is not None and abs(a - p.executed_amount) > _tol(a):
-                bad(
-                    "executed",
-                    f"executed_amount[{p.id}]",
-                    f"{p.id} was executed at {p.executed_amount:g} 万元 a year, scheduled {a:g}",
-                )
-
-    # Budget (with carry-over recomputed), counts, pair rules, priority share.
-    carry = pb.carry_in if st.carry_over else 0.0
-    for y in open_years:
-        ps = active(y)
-        spend = spent(ps, y)
-        available = pb.budget[y] + carry
-        if spend > available + _tol(available):
-            bad(
-                "budget",
-                f"budget[{y}]",
-                f"{y}: {spend:,.2f} 万元 of special funds exceed the {available:,.2f} available",
-            )
-        carry = max(0.0, available - spend) if st.carry_over else 0.0
-        n = len(ps) if st.count_basis == "active" else sum(1 for p in ps if starts[p.id] == y)
-        if n < st.projects_per_year_min:
-            bad(
-                "projects_per_year_min",
-                f"projects_per_year_min[{y}]",
-                f"{y}: {n} projects, fewer than {st.projects_per_year_min}",
-            )
-        if n > st.projects_per_year_max:
-            bad(
-                "projects_per_year_max",
-                f"projects_per_year_max[{y}]",
-                f"{y}: {n} projects, more than {st.projects_per_year_max}",
-            )
-        prio = sum(schedule[p.id][y] for p in ps if p.priority)
-        if prio < st.priority_share_min * spend - _tol(spend):
-            bad(
-                "priority_share",
-                f"priority_share[{y}]",
-                f"{y}: priority kinds get {prio:,.2f} of {spend:,.2f} 万元, under "
-                f"{st.priority_share_min:.0%}",
-            )
-        for k in pb.pairs:
-            mine = [p for p in ps if p.pair == k]
-            if len(mine) < st.pair_projects_min:
-                bad(
-                    "pair_min",
-                    f"pair_min[{k},{y}]",
-                    f"{k} {y}: {len(mine)} projects, fewer than {st.pair_projects_min}",
-                )
-            if len(mine) > st.pair_projects_max:
-                bad(
-                    "pair_max",
-                    f"pair_max[{k},{y}]",
-                    f"{k} {y}: {len(mine)} projects, more than {st.pair_projects_max}",
-                )
-            cap = st.pair_share_max * pb.budget[y]
-            if st.pair_share_max < 1.0 and spent(mine, y) > cap + _tol(cap):
-                bad(
-                    "pair_share",
-                    f"pair_share[{k},{y}]",
-                    f"{k} {y}: {spent(mine, y):,.2f} 万元 exceed the pair cap {cap:,.2f}",
-                )
-
-    # Supporter floor: hard mode breaks, soft/off report shortfalls.
-    shortfalls: dict[tuple[str, int], float] = {}
-    coverage = 0
-    for k in pb.pairs:
-        for y in pb.years:
-            mine = [p for p in active(y) if p.pair == k]
-            if y in open_years and mine:
-                coverage += 1
-            split = floor_split(st, mine, y)
-            if split.shortfall > 0:
-                shortfalls[k, y] = split.shortfall
-                if st.floor_mode == "hard" and y in open_years:
-                    bad(
-                        "supporter_floor",
-                        f"supporter_floor[{k},{y}]",
-                        f"{k} {y}: supporter aid {split.aid:,.2f} 万元 is under the floor "
-                        f"{st.supporter_floor_wan:,.2f}",
-                    )
-
-    # Settings: locks and exclusions; data: requires / excludes.
-    for pid in st.locked_projects:
-        if pid not in funded:
-            bad("locked", f"locked[{pid}]", f"locked project {pid} is not funded")
-    for pid in st.excluded_projects:
-        if schedule.get(pid):
-            bad("excluded", f"excluded[{pid}]", f"excluded project {pid} is funded")
-    seen_excludes: set[tuple[str, ...]] = set()
-    for pid, p in funded.items():
-        for q in p.requires:
-            if q not in funded:
-                bad("requires", f"requires[{pid},{q}]", f"{pid} requires {q}, which is not funded")
-            elif starts[q] > starts[pid]:
-                bad(
-                    "requires",
-                    f"requires[{pid},{q}]",
-                    f"{pid} starts {starts[pid]} before its required {q} ({starts[q]})",
-                )
-        for q in p.excludes:
-            key = tuple(sorted((pid, q)))
-            if q in funded and key not in seen_excludes:
-                seen_excludes.add(key)
-                bad(
-                    "excludes",
-                    f"excludes[{key[0]},{key[1]}]",
-                    f"{key[0]} and {key[1]} exclude each other but both are funded",
-                )
-
+    # Supporter floor shortfalls (reported in every mode, penalised in soft mode), coverage.
+    open_years = set(pb.open_years)
+    shortfalls = {ky: split.shortfall for ky, split in plan.floor.items() if split.shortfall > 0}
+    coverage = sum(
+        1 for k in pb.pairs for y in pb.open_years if any(p.pair == k for p in plan.active(y))
+    )
     scale = st.benefit.scale_by_funded_share
-    benefit = sum(p.benefit(schedule[pid][starts[pid]], scale) for pid, p in funded.items())
-    soft_years = set(open_years)
+    benefit = sum(
+        p.benefit(schedule[pid][plan.starts[pid]], scale) for pid, p in plan.funded.items()
+    )
     penalty = 0.0
     if st.floor_mode == "soft":
-        penalty = pb.shortfall_unit * sum(g for (_, y), g in shortfalls.items() if y in soft_years)
+        penalty = pb.shortfall_unit * sum(g for (_, y), g in shortfalls.items() if y in open_years)
     total = benefit - penalty
     if objective is not None and math.isfinite(objective):
         # One-sided: a solver may carry slack shortfall (objective below the recomputed one),
         # but it must never claim more than the schedule achieves.
         if objective > total + 1e-5 * max(1.0, abs(total)):
-            bad(
-                "objective",
-                "objective",
-                f"reported objective {objective:,.4f} exceeds the recomputed {total:,.4f}",
+            out.append(
+                Violation(
+                    "objective",
+                    "objective",
+                    f"reported objective {objective:,.4f} exceeds the recomputed {total:,.4f}",
+                )
             )
     return Verification(
         violations=tuple(out),

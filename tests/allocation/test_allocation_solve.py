@@ -245,3 +245,20 @@ def test_empty_pool_solves_to_an_empty_plan():
     result = solve(prepare(empty, st), st)
     assert result.status == SolveStatus.OPTIMAL and result.schedule == {}
     assert result.objective == 0.0
+
+
+def test_lexicographic_without_any_coverable_pair_year_still_minimises_the_shortfall():
+    # Found by hypothesis: every candidate excluded, soft floor, lexicographic. The coverage
+    # stage is void; the one solve must still carry the shortfall penalty in its objective.
+    st = tiny_settings(
+        last_year=2021,
+        lexicographic=True,
+        supporter_floor_wan=200.0,
+        floor_mode="soft",
+        shortfall_penalty=0.5,
+        excluded_projects=("P0",),
+    )
+    result = solve(inputs({"P0": project()}), st)
+    assert result.ok, result.verification
+    assert result.objective == pytest.approx(result.verification.objective)
+    assert result.objective == pytest.approx(-200.0)

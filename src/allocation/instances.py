@@ -1,9 +1,18 @@
-"""Seeded synthetic project pools for tests and benchmarks (not real data).
+"""Seeded synthetic project pools for tests, benchmarks and examples (not real data).
 
 ``make_pool(PoolSpec(...))`` returns :class:`allocation.AllocationInputs` with ``n_pairs`` pairs
 (ids ``r01..``/``s01..``) and ``n_candidates`` projects drawn from fixed distributions sized
-after the figures in ``/work/shared/data/README.md`` (about 250 万元 a project, supporter
-projects of a few hundred 万元).
+after the figures in the data README (about 250 万元 a project, supporter projects of a few
+hundred 万元). The same spec always gives the same pool (``numpy.random.default_rng(seed)``):
+
+>>> pool = make_pool(PoolSpec("doc", n_pairs=3, n_candidates=12, seed=5))
+>>> len(pool.projects), list(pool.pairs["recipient"])
+(12, ['r01', 'r02', 'r03'])
+>>> pool.projects.equals(make_pool(PoolSpec("doc", n_pairs=3, n_candidates=12, seed=5)).projects)
+True
+
+Named specs: :data:`DEFAULT_LIKE` (the size of the Hubei pool), :data:`POOL_2K`,
+:data:`POOL_10K` (scaling benchmarks).
 """
 
 from __future__ import annotations
@@ -13,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from allocation import CATEGORIES, AllocationInputs
+from allocation.problem import CATEGORIES, AllocationInputs
 
 _PRIORITY_BY_CATEGORY = {
     "agriculture_income": "low_income",
@@ -25,7 +34,7 @@ _PRIORITY_BY_CATEGORY = {
 
 @dataclass(frozen=True)
 class PoolSpec:
-    """A named, seeded pool."""
+    """A named, seeded pool: its size, period, share of partial projects and dependencies."""
 
     name: str
     n_pairs: int = 22
@@ -105,6 +114,9 @@ def make_pool(spec: PoolSpec) -> AllocationInputs:
     return AllocationInputs(projects=projects, pairs=pairs, names=names, population_wan=population)
 
 
+#: The size of the Hubei pool: 22 pairs, 330 candidates.
 DEFAULT_LIKE = PoolSpec("default-like", n_pairs=22, n_candidates=330, seed=2021)
+#: 2,000 candidates over 22 pairs (scaling benchmark).
 POOL_2K = PoolSpec("pool-2000", n_pairs=22, n_candidates=2000, seed=2022)
+#: 10,000 candidates over 22 pairs (scaling benchmark).
 POOL_10K = PoolSpec("pool-10000", n_pairs=22, n_candidates=10000, seed=2023)
