@@ -506,16 +506,43 @@ def check_budget(plan: Plan) -> Iterator[Violation]:
             )
 
 
+def _budget_with(c: Candidate) -> dict[int, tuple[float, float]]:
+    """Open year -> (money available, money spent) with the candidate added at its minimum.
+
+    With carry-over, money the candidate spends early is missing from every later year.
+    """
+    pb, st = c.plan.problem, c.plan.settings
+    carry = pb.carry_in if st.carry_over else 0.0
+    out: dict[int, tuple[float, float]] = {}
+    for y in pb.open_years:
+        available = pb.budget[y] + carry
+        spend = c.plan.spent(c.plan.active(y), y) + (c.project.minimum if c.runs(y) else 0.0)
+        out[y] = (available, spend)
+        carry = max(0.0, available - spend) if st.carry_over else 0.0
+    return out
+
+
 def blocks_budget(c: Candidate, year: int | None) -> list[str]:
-    """The year's money left is less than the candidate's minimum."""
-    if year is None:
+    """The year's money left is less than the candidate's minimum.
+
+    Per year the candidate runs, against the money left once its earlier years are paid; for
+    the whole plan (``year=None``), a later year the carry-over no longer covers.
+    """
+    budget = _budget_with(c)
+    if year is not None:
+        available, spend = budget[year]
+        if spend > available + 1e-6 * max(1.0, available):
+            left = available - (spend - c.project.minimum)
+            return [f"budget ({year}: {left:,.1f} 万元 left, needs {c.project.minimum:,.1f})"]
         return []
-    spend = c.plan.spent(c.plan.active(year), year)
-    available = c.available[year]
-    if spend + c.project.minimum > available + 1e-6 * max(1.0, available):
-        return [
-            f"budget ({year}: {available - spend:,.1f} 万元 left, needs {c.project.minimum:,.1f})"
-        ]
+    short = [
+        (y, spend - available)
+        for y, (available, spend) in budget.items()
+        if not c.runs(y) and spend > available + 1e-6 * max(1.0, available)
+    ]
+    if short:
+        y, gap = short[0]
+        return [f"budget ({y}: the carry-over would fall {gap:,.1f} 万元 short)"]
     return []
 
 
