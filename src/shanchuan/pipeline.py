@@ -36,7 +36,7 @@ from shanchuan.errors import (
     SolveFailedError,
 )
 from shanchuan.scenario import Scenario
-from shanchuan.validate import LoadedData, load_inputs, resolve_county
+from shanchuan.validation import LoadedData, load_inputs, resolve_county
 
 log = logging.getLogger("shanchuan")
 
