@@ -12,6 +12,7 @@ with ``python -m shanchuan.schemas docs/data-schemas.md``).
 
 from __future__ import annotations
 
+import string
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -268,6 +269,13 @@ class Schema:
         lists = {Disjoint: dtypes, NotListed: dtypes[1:]}.get(type(check), [])
         if any(d not in _LIST_DTYPES for d in lists):
             raise ValueError(f"schema {self.name!r}: {kind} needs list columns")
+        if isinstance(check, UniqueTogether) and check.message is not None:
+            fields = {f for _, f, _, _ in string.Formatter().parse(check.message) if f}
+            if fields - set(check.columns):
+                raise ValueError(
+                    f"schema {self.name!r}: {kind} message names "
+                    f"{sorted(fields - set(check.columns))}, which are not its columns"
+                )
 
     @property
     def unique_together(self) -> tuple[tuple[str, ...], ...]:

@@ -182,6 +182,8 @@ def test_checks_that_do_not_fit_the_schema_are_rejected():
         table((Disjoint("req", "id", message="m", expected="e"),))
     with pytest.raises(ValueError, match="NotListed needs list columns"):
         table((NotListed("id", "req", message="m", expected="e"),))
+    with pytest.raises(ValueError, match=r"UniqueTogether message names \['x'\], which are not"):
+        table((UniqueTogether(("n", "k"), message="n {n} and {x}"),))
     with pytest.raises(ValueError, match="is not a check"):
         table(("id",))  # type: ignore[arg-type]
 
