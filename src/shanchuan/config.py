@@ -10,7 +10,6 @@ problem at once.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 import types
 import typing
@@ -19,6 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from shanchuan.errors import Problem
+
+# The one did-you-mean, re-exported for the scenario module's callers of config.did_you_mean.
+from solverkit.text import did_you_mean as did_you_mean
 
 
 @dataclass(frozen=True)
@@ -76,20 +78,6 @@ def group_keys(cls: type, prefix: str = "") -> set[str]:
             out.add(f"{prefix}{f.name}")
             out |= group_keys(tp, f"{prefix}{f.name}.")
     return out
-
-
-def did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest choice, or ``""``."""
-    choices = list(choices)
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    if not close:
-        # Compare the last dotted part too: 'rules.max_distnce' vs 'matching.rules.max_distance'.
-        tail = word.rsplit(".", 1)[-1]
-        by_tail = {c.rsplit(".", 1)[-1]: c for c in choices}
-        close = [
-            by_tail[t] for t in difflib.get_close_matches(tail, list(by_tail), n=1, cutoff=0.75)
-        ]
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def type_name(tp: Any) -> str:

@@ -30,7 +30,7 @@ from shanchuan import config
 from shanchuan import scenario as scenario_mod
 from shanchuan.errors import InputError, Problem, ScenarioError
 from shanchuan.scenario import Scenario, ScenarioSettings
-from shanchuan.validate import LoadedData, load_inputs, resolve_county
+from shanchuan.validation import LoadedData, load_inputs, resolve_county
 
 Engine = Literal["matching", "allocation", "all"]
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
-    from shanchuan.validate import LoadedData
+    from shanchuan.validation import LoadedData
 
 __all__ = [
     "ALLOCATE_FILES",

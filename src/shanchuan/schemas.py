@@ -2,13 +2,17 @@
 
 Every input CSV is described by a :class:`Schema`: one :class:`Column` per column with its type,
 unit, whether the column must exist and whether a cell may be empty, its range or allowed values,
-and what it means. The same description drives reading (:mod:`shanchuan.readers`), validation
-(:mod:`shanchuan.validate`) and the documentation: ``docs/data-schemas.md`` is the output of
-:func:`schemas_markdown` (regenerate it with ``python -m shanchuan.schemas docs/data-schemas.md``).
+and what it means; and the schema's ``checks``: small records for rules that involve several
+columns (:class:`UniqueTogether`, :class:`AtMost`, :class:`Differs`, :class:`NotListed`,
+:class:`Disjoint`). The same description drives reading (:mod:`shanchuan.validation.readers`),
+validation (:mod:`shanchuan.validation.tables` applies every column rule and every check) and the
+documentation: ``docs/data-schemas.md`` is the output of :func:`schemas_markdown` (regenerate it
+with ``python -m shanchuan.schemas docs/data-schemas.md``).
 """
 
 from __future__ import annotations
 
+import string
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -119,12 +123,119 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
+# ---------------------------------------------------------------------------------------------
+# Checks across the columns of one file
+#
+# Each kind of check is a small record: the columns it reads, the words of its problem and a
+# sentence for the docs. shanchuan.validation.tables holds one evaluator per kind (a test fails
+# when a kind has none); a check that names a county column is applied after county names are
+# resolved to ids, the others with the cells.
+
+
+@dataclass(frozen=True)
+class UniqueTogether:
+    """Each combination of the values of ``columns`` appears at most once.
+
+    A repeat is reported on the last column, as ``duplicate row (a=…, b=…), already on row N``;
+    ``message``, when given, replaces ``duplicate row (…)`` and may name the cells of the
+    repeated row as format fields (``"duplicate rank for county '{county}'"``).
+    """
+
+    columns: tuple[str, ...]
+    message: str | None = None
+
+    def describe(self) -> str:
+        names = ", ".join(f"`{c}`" for c in self.columns)
+        return f"Each combination of {names} appears at most once."
+
+
+@dataclass(frozen=True)
+class AtMost:
+    """In every row where both are filled, ``column`` ≤ ``limit``; reported on ``column``.
+
+    The problem's ``expected`` is ``at most <limit> (<limit's value>)``.
+    """
+
+    column: str
+    limit: str
+    message: str
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column, self.limit)
+
+    def describe(self) -> str:
+        return f"`{self.column}` ≤ `{self.limit}`"
+
+
+@dataclass(frozen=True)
+class Differs:
+    """In every row where both are filled, ``column`` ≠ ``other``; reported on ``column``."""
+
+    column: str
+    other: str
+    message: str
+    expected: str
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.other, self.column)
+
+    def describe(self) -> str:
+        return f"`{self.column}` differs from `{self.other}`"
+
+
+@dataclass(frozen=True)
+class NotListed:
+    """In every row, the list ``column`` does not hold the row's own ``item`` (e.g. its id)."""
+
+    column: str
+    item: str
+    message: str
+    expected: str
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.item, self.column)
+
+    def describe(self) -> str:
+        return f"`{self.column}` does not list the row's own `{self.item}`"
+
+
+@dataclass(frozen=True)
+class Disjoint:
+    """In every row, the lists ``other`` and ``column`` share no item; reported on ``column``.
+
+    The problem's message is ``message`` followed by the shared items.
+    """
+
+    column: str
+    other: str
+    message: str
+    expected: str
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.other, self.column)
+
+    def describe(self) -> str:
+        return f"no item is in both `{self.other}` and `{self.column}`"
+
+
+Check = UniqueTogether | AtMost | Differs | NotListed | Disjoint
+#: Every kind of check a schema may declare.
+CHECK_KINDS: tuple[type, ...] = (UniqueTogether, AtMost, Differs, NotListed, Disjoint)
+
+_LIST_DTYPES = ("ids", "codes")
+_NUMBER_DTYPES = ("int", "float", "year")
+
+
 @dataclass(frozen=True)
 class Schema:
     """One input file: its columns, its key column (or ``None``) and what a row is.
 
     ``rows_required`` says whether a file with a header but no rows is a problem.
-    ``unique_together`` lists column combinations that may appear only once.
+    ``checks`` are the rules across columns (see :data:`CHECK_KINDS`), applied in this order.
     """
 
     name: str
@@ -132,7 +243,7 @@ class Schema:
     key: str | None
     description: str
     rows_required: bool = True
-    unique_together: tuple[tuple[str, ...], ...] = ()
+    checks: tuple[Check, ...] = ()
     by_name: Mapping[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -142,10 +253,34 @@ class Schema:
         object.__setattr__(self, "by_name", MappingProxyType({c.name: c for c in self.columns}))
         if self.key is not None and self.key not in self.by_name:
             raise ValueError(f"schema {self.name!r}: key {self.key!r} is not a column")
-        for group in self.unique_together:
-            for name in group:
-                if name not in self.by_name:
-                    raise ValueError(f"schema {self.name!r}: unique_together names {name!r}")
+        for check in self.checks:
+            self._check_fits(check)
+
+    def _check_fits(self, check: Check) -> None:
+        kind = type(check).__name__
+        if not isinstance(check, CHECK_KINDS):
+            raise ValueError(f"schema {self.name!r}: {check!r} is not a check")
+        for name in check.columns:
+            if name not in self.by_name:
+                raise ValueError(f"schema {self.name!r}: {kind} names {name!r}")
+        dtypes = [self.by_name[name].dtype for name in check.columns]
+        if isinstance(check, AtMost) and any(d not in _NUMBER_DTYPES for d in dtypes):
+            raise ValueError(f"schema {self.name!r}: {kind} compares numbers only")
+        lists = {Disjoint: dtypes, NotListed: dtypes[1:]}.get(type(check), [])
+        if any(d not in _LIST_DTYPES for d in lists):
+            raise ValueError(f"schema {self.name!r}: {kind} needs list columns")
+        if isinstance(check, UniqueTogether) and check.message is not None:
+            fields = {f for _, f, _, _ in string.Formatter().parse(check.message) if f}
+            if fields - set(check.columns):
+                raise ValueError(
+                    f"schema {self.name!r}: {kind} message names "
+                    f"{sorted(fields - set(check.columns))}, which are not its columns"
+                )
+
+    @property
+    def unique_together(self) -> tuple[tuple[str, ...], ...]:
+        """Column combinations that may appear only once (from the :class:`UniqueTogether`)."""
+        return tuple(c.columns for c in self.checks if isinstance(c, UniqueTogether))
 
     @property
     def filename(self) -> str:
@@ -285,7 +420,15 @@ SECTOR_LINKS = Schema(
         "symmetric (the two sectors strengthen each other)."
     ),
     key=None,
-    unique_together=(("source", "target", "relation"),),
+    checks=(
+        UniqueTogether(("source", "target", "relation")),
+        Differs(
+            "target",
+            "source",
+            message="a sector linked to itself",
+            expected="a different sector than 'source'",
+        ),
+    ),
     columns=(
         _c("source", "id", "Sector code.", pattern=SECTOR_CODE, references="sectors"),
         _c("target", "id", "Sector code.", pattern=SECTOR_CODE, references="sectors"),
@@ -323,7 +466,10 @@ WILLINGNESS = Schema(
     ),
     key=None,
     rows_required=False,
-    unique_together=(("county", "rank"), ("county", "partner")),
+    checks=(
+        UniqueTogether(("county", "rank"), message="duplicate rank for county '{county}'"),
+        UniqueTogether(("county", "partner")),
+    ),
     columns=(
         _c("county", "id", "County stating the preference.", references="counties"),
         _c("rank", "int", "Rank of the partner in the county's list (1 = first).", min=1),
@@ -343,7 +489,7 @@ PAIRS = Schema(
     ),
     key=None,
     rows_required=False,
-    unique_together=(("recipient", "supporter"),),
+    checks=(UniqueTogether(("recipient", "supporter")),),
     columns=(
         _c("recipient", "id", "Recipient county.", references="counties", role="recipient"),
         _c("supporter", "id", "Supporter county.", references="counties", role="supporter"),
@@ -358,7 +504,7 @@ DISTANCES = Schema(
         "(km or minutes) is set in the scenario."
     ),
     key=None,
-    unique_together=(("recipient", "supporter"),),
+    checks=(UniqueTogether(("recipient", "supporter")),),
     columns=(
         _c("recipient", "id", "Recipient county.", references="counties", role="recipient"),
         _c("supporter", "id", "Supporter county.", references="counties", role="supporter"),
@@ -383,6 +529,26 @@ PROJECTS = Schema(
     name="projects",
     description="Candidate projects competing for the provincial special fund.",
     key="id",
+    checks=(
+        AtMost(
+            "special_fund_min_wan",
+            "special_fund_request_wan",
+            message="minimum special fund is larger than the request",
+        ),
+        AtMost(
+            "low_income_benefited",
+            "people_benefited",
+            message="more low-income beneficiaries than beneficiaries",
+        ),
+        Disjoint(
+            "excludes",
+            "requires",
+            message="project both requires and excludes",
+            expected="a project in at most one of the two lists",
+        ),
+        NotListed("requires", "id", message="project lists itself", expected="other projects' ids"),
+        NotListed("excludes", "id", message="project lists itself", expected="other projects' ids"),
+    ),
     columns=(
         _c("id", "id", "Stable project id, e.g. `P-yunxi-01`.", pattern=PROJECT_ID),
         _c(
@@ -472,7 +638,7 @@ EXECUTED = Schema(
     description="Funding already paid out in earlier years, for a rolling re-plan.",
     key=None,
     rows_required=False,
-    unique_together=(("project", "year"),),
+    checks=(UniqueTogether(("project", "year")),),
     columns=(
         _c(
             "project",
@@ -555,16 +721,16 @@ def schema_markdown(schema: Schema, file_keys: Sequence[str] = ()) -> str:
     notes = []
     if schema.key is not None:
         notes.append(f"Key: `{schema.key}` (unique, one row per {schema.key}).")
-    for group in schema.unique_together:
-        notes.append(
-            "Each combination of " + ", ".join(f"`{c}`" for c in group) + " appears at most once."
-        )
+    notes += [c.describe() for c in schema.checks if isinstance(c, UniqueTogether)]
     notes.append(
         "At least one row is required."
         if schema.rows_required
         else "A file with only the header line is allowed."
     )
     lines += [" ".join(notes), ""]
+    in_row = [c.describe() for c in schema.checks if not isinstance(c, UniqueTogether)]
+    if in_row:
+        lines += ["In each row: " + "; ".join(in_row) + ".", ""]
     lines += ["| column | type | unit | required | meaning |", "|---|---|---|---|---|"]
     for col in schema.columns:
         required = "yes" if col.required else "no"

@@ -45,7 +45,7 @@ from solverkit import jsonio
 
 if TYPE_CHECKING:
     from shanchuan.scenario import ScenarioSettings
-    from shanchuan.validate import LoadedData
+    from shanchuan.validation import LoadedData
 
 log = logging.getLogger("shanchuan")
 

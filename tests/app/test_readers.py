@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shanchuan.errors import InputError
-from shanchuan.readers import read_table
 from shanchuan.schemas import PAIRS, REGIONS
+from shanchuan.validation import read_table
 
 HEADER = "prefecture,cluster,cluster_en,source\n"
 ROWS = "十堰市,鄂西北,Northwest,规划纲要\n武汉市,武汉城市圈,Wuhan circle,规划纲要\n"

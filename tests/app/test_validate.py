@@ -4,11 +4,11 @@ import pandas as pd
 import pytest
 
 from shanchuan.errors import InputError, Problem
-from shanchuan.readers import read_table
 from shanchuan.schemas import COUNTIES, PROJECTS, SECTORS, WILLINGNESS
-from shanchuan.validate import (
+from shanchuan.validation import (
     LoadedData,
     load_inputs,
+    read_table,
     resolve_county,
     validate_references,
     validate_table,

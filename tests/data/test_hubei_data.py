@@ -533,7 +533,7 @@ def test_parse_themes_handles_brackets_and_containers(gen_projects: ModuleType) 
 
 
 def test_default_data_passes_input_validation() -> None:
-    from shanchuan.validate import load_inputs
+    from shanchuan.validation import load_inputs
 
     keys = ["counties", "sectors", "sector_links", "regions", "willingness", "projects"]
     data = load_inputs({k: DATA / f"{k}.csv" for k in keys})

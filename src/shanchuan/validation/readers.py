@@ -1,7 +1,8 @@
 """Reading input CSV files the way planners save them from Excel.
 
 :func:`read_table` returns every cell as stripped text, indexed by the row number a spreadsheet
-shows (the header is row 1); :mod:`shanchuan.validate` converts the text to typed columns.
+shows (the header is row 1); :mod:`shanchuan.validation.tables` converts the text to typed
+columns.
 
 What is accepted, and what is rejected with an exact instruction:
 
@@ -280,7 +281,7 @@ def read_table(path: str | os.PathLike[str], schema: Schema) -> pd.DataFrame:
 
     The index (named ``row``) is the row number a spreadsheet shows, the header being row 1;
     columns are as named in the header (checked against ``schema`` by
-    :func:`shanchuan.validate.validate_table`). Every cell is a ``str``; empty cells are ``""``.
+    :func:`shanchuan.validation.validate_table`). Every cell is a ``str``; empty cells are ``""``.
     Raises :class:`InputError` for problems with the file as a whole (missing, a workbook,
     undecodable, wrong delimiter, empty, malformed header or rows); ``Problem.file`` is
     ``str(path)`` as given.
