@@ -1,5 +1,8 @@
 """The ``shanchuan`` command line: a thin layer over :mod:`shanchuan.pipeline`.
 
+It parses the arguments, runs the pipeline and hands the outcome to :mod:`shanchuan.outputs`
+(the ``--format`` on stdout, the ``--out`` archive, the messages on stderr).
+
 Exit codes: 0 solved and verified; 2 bad input; 3 infeasible rules (a diagnosis is printed);
 4 the solver failed or stopped without a verified solution. ``--debug`` shows tracebacks.
 """

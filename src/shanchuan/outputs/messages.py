@@ -8,9 +8,17 @@ exception's text. An infeasible error adds its diagnosis in planners' words.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from solverkit.errors import InputError, ShanchuanError
 
 PREFIX = "shanchuan: "
+
+
+class Diagnosis(Protocol):
+    """An engine's diagnosis of infeasible rules (matching's or allocation's)."""
+
+    def message(self) -> str: ...
 
 
 def problem_lines(exc: ShanchuanError) -> list[str]:
@@ -19,6 +27,7 @@ def problem_lines(exc: ShanchuanError) -> list[str]:
     if not (isinstance(exc, InputError) and problems):
         return str(exc).split("\n")
     n = len(problems)
+    # The words of InputError's own message (tests/app/test_outputs.py keeps them in step).
     head = f"{n} problem{'s' if n != 1 else ''} in {exc.where}:"
     return [head, *(f"  - {p}" for p in problems)]
 
@@ -27,13 +36,13 @@ def error_text(exc: ShanchuanError) -> str:
     """The CLI's stderr for ``exc``: prefixed problem lines, then the diagnosis if any."""
     lines = problem_lines(exc)
     text = PREFIX + "\n".join(lines) + "\n"
-    diagnosis = getattr(exc, "diagnosis", None)
+    diagnosis: Diagnosis | None = getattr(exc, "diagnosis", None)
     if diagnosis is not None:
         text += diagnosis.message() + "\n"
     return text
 
 
-def stop_text(status: str, diagnosis: object = None) -> str:
+def stop_text(status: str, diagnosis: Diagnosis | None = None) -> str:
     """The CLI's stderr when a run ends without a verified solution (``status``).
 
     An infeasible run names the diagnosis; ``diagnosis`` is repeated in full when given (when
@@ -42,6 +51,6 @@ def stop_text(status: str, diagnosis: object = None) -> str:
     if status == "infeasible":
         text = f"{PREFIX}the rules are infeasible (see the diagnosis).\n"
         if diagnosis is not None:
-            text += diagnosis.message() + "\n"  # type: ignore[attr-defined]
+            text += diagnosis.message() + "\n"
         return text
     return f"{PREFIX}no verified solution (status {status}).\n"
