@@ -22,7 +22,7 @@ from typing import Any
 # the scenario machinery are imported in _dispatch, when a command runs.
 from shanchuan import __version__, outputs
 from shanchuan.errors import InfeasibleError, InputError, ShanchuanError, SolveFailedError
-from shanchuan.outputs import messages
+from shanchuan.outputs import archive, messages
 from shanchuan.outputs.base import OutputOptions
 
 log = logging.getLogger("shanchuan")
@@ -164,8 +164,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _list_scenarios(args.scenario)
     options = _output_options(args)
     if args.out is not None:
-        from shanchuan.outputs import archive
-
         archive.check_target(args.out, force=args.force)  # refuse before any work is done
 
     from shanchuan import pipeline
@@ -201,8 +199,6 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     outputs.FORMATS[args.format].emit(outcome, sys.stdout, options)
     if args.out is not None:
-        from shanchuan.outputs import archive
-
         archive.write_run(args.out, outcome, options, force=args.force)
         log.info("results written to %s", args.out)
     return _exit_code(outcome, repeat_diagnosis=args.format != "table")
