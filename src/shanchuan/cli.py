@@ -1,5 +1,8 @@
 """The ``shanchuan`` command line: a thin layer over :mod:`shanchuan.pipeline`.
 
+It parses the arguments, runs the pipeline and hands the outcome to :mod:`shanchuan.outputs`
+(the ``--format`` on stdout, the ``--out`` archive, the messages on stderr).
+
 Exit codes: 0 solved and verified; 2 bad input; 3 infeasible rules (a diagnosis is printed);
 4 the solver failed or stopped without a verified solution. ``--debug`` shows tracebacks.
 """
@@ -7,20 +10,20 @@ Exit codes: 0 solved and verified; 2 bad input; 3 infeasible rules (a diagnosis 
 from __future__ import annotations
 
 import argparse
-import io
 import logging
 import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from shanchuan import __version__, archive, pipeline, render
-from shanchuan import scenario as scenario_mod
+# Only light modules at import time: `shanchuan --help`, `--version` and `match --help` load no
+# engine, pandas, numpy, pulp or scipy (tests/architecture/test_layering.py). The pipeline and
+# the scenario machinery are imported in _dispatch, when a command runs.
+from shanchuan import __version__, outputs
 from shanchuan.errors import InfeasibleError, InputError, ShanchuanError, SolveFailedError
+from shanchuan.outputs import archive, messages
+from shanchuan.outputs.base import OutputOptions
 
 log = logging.getLogger("shanchuan")
 
@@ -59,15 +62,13 @@ def _add_scenario_args(p: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help="set one dotted key, e.g. matching.rules.max_distance=300 (applied last)",
     )
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--format", choices=outputs.stdout_formats(), default="table")
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="write results here")
     p.add_argument("--force", action="store_true", help="replace an earlier run in --out DIR")
-    p.add_argument(
-        "--excel",
-        action="store_true",
-        help="with --out: also write results.xlsx, one sheet per table "
-        "(pip install 'shanchuan[excel]')",
-    )
+    for fmt in outputs.opt_in_formats():
+        p.add_argument(
+            fmt.opt_in, action="store_true", help=f"with --out: also write {fmt.description}"
+        )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -127,10 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ShanchuanError as exc:
         if args.debug:
             raise
-        sys.stderr.write(f"shanchuan: {exc}\n")
-        diagnosis = getattr(exc, "diagnosis", None)
-        if diagnosis is not None:
-            sys.stderr.write(diagnosis.message() + "\n")
+        sys.stderr.write(messages.error_text(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("shanchuan: interrupted\n")
@@ -151,25 +149,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    from shanchuan import scenario as scenario_mod
+
     if args.command == "keys":
+        from solverkit import jsonio
+
         if args.markdown:
             sys.stdout.write(scenario_mod.keys_markdown())
         else:
             for key, info in scenario_mod.KNOWN.items():
-                print(f"{key} = {archive.dumps(info.default).strip()}  # {info.doc}")
+                print(f"{key} = {jsonio.dumps(info.default).strip()}  # {info.doc}")
         return EXIT_OK
     if args.command == "scenarios":
         return _list_scenarios(args.scenario)
-    if getattr(args, "excel", False):
-        if args.out is None:
-            raise InputError("--excel writes results.xlsx into the --out directory; give --out DIR")
-        if not archive.excel_available():
-            raise InputError(
-                "--excel needs the optional xlsx writer: pip install 'shanchuan[excel]' "
-                "(the CSV tables in --out open in Excel without it)"
-            )
+    options = _output_options(args)
     if args.out is not None:
         archive.check_target(args.out, force=args.force)  # refuse before any work is done
+
+    from shanchuan import pipeline
+
     sets = list(args.sets)
     if getattr(args, "lang", None):
         sets.append(f"matching.explain.language={args.lang}")
@@ -199,27 +197,46 @@ def _dispatch(args: argparse.Namespace) -> int:
     else:
         outcome = pipeline.run(sc)
 
-    _emit(outcome, args)
+    outputs.FORMATS[args.format].emit(outcome, sys.stdout, options)
     if args.out is not None:
-        _write_out(outcome, args)
+        archive.write_run(args.out, outcome, options, force=args.force)
+        log.info("results written to %s", args.out)
     return _exit_code(outcome, repeat_diagnosis=args.format != "table")
+
+
+def _opt_in_dest(flag: str) -> str:
+    return flag.removeprefix("--").replace("-", "_")
+
+
+def _output_options(args: argparse.Namespace) -> OutputOptions:
+    """The options of the run's outputs; refuses opt-in members that cannot be written."""
+    extras = set()
+    for fmt in outputs.opt_in_formats():
+        assert fmt.opt_in is not None  # opt_in_formats says so
+        if not getattr(args, _opt_in_dest(fmt.opt_in), False):
+            continue
+        if args.out is None:
+            raise InputError(
+                f"{fmt.opt_in} writes {fmt.in_archive} into the --out directory; give --out DIR"
+            )
+        if not fmt.available():
+            raise InputError(f"{fmt.opt_in} needs {fmt.missing}")
+        extras.add(fmt.name)
+    return OutputOptions(command=args.command, extras=frozenset(extras))
 
 
 def _exit_code(outcome: Any, *, repeat_diagnosis: bool) -> int:
     status = outcome.status
     if status in ("optimal", "feasible"):
         return EXIT_OK
-    if status == "infeasible":
-        diagnosis = getattr(outcome, "diagnosis", None)
-        sys.stderr.write("shanchuan: the rules are infeasible (see the diagnosis).\n")
-        if diagnosis is not None and repeat_diagnosis:
-            sys.stderr.write(diagnosis.message() + "\n")
-        return EXIT_INFEASIBLE
-    sys.stderr.write(f"shanchuan: no verified solution (status {status}).\n")
-    return EXIT_FAILED
+    diagnosis = getattr(outcome, "diagnosis", None) if repeat_diagnosis else None
+    sys.stderr.write(messages.stop_text(status, diagnosis))
+    return EXIT_INFEASIBLE if status == "infeasible" else EXIT_FAILED
 
 
 def _list_scenarios(spec: str | None) -> int:
+    from shanchuan import scenario as scenario_mod
+
     names = [spec] if spec else scenario_mod.builtin_scenarios()
     for name in names:
         sc = scenario_mod.load(name)
@@ -227,198 +244,6 @@ def _list_scenarios(spec: str | None) -> int:
         for set_name, ov in sorted(sc.available_overrides.items()):
             print(f"  --scenario {set_name}: {ov.description}")
     return EXIT_OK
-
-
-def _write_out(outcome: Any, args: argparse.Namespace) -> None:
-    payload = outcome.to_dict()
-    prov = payload.get("provenance", {})
-    manifest = {
-        "shanchuan": __version__,
-        "command": args.command,
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "status": outcome.status,
-        "provenance": prov,
-    }
-    changes = "\n".join(
-        f"{c['key']}: {c['old']} -> {c['new']} ({c['source']})" for c in prov.get("changes", [])
-    )
-    archive.write_archive(
-        args.out,
-        manifest=manifest,
-        json_files={"result.json": payload},
-        tables=outcome.tables(),
-        text_files={"changes.log": changes + ("\n" if changes else "")},
-        force=args.force,
-        excel=getattr(args, "excel", False),
-    )
-    log.info("results written to %s", args.out)
-
-
-def _emit(outcome: Any, args: argparse.Namespace) -> None:
-    if args.format == "json":
-        sys.stdout.write(archive.dumps(outcome.to_dict()))
-        return
-    tables = outcome.tables()
-    if args.format == "csv":
-        main_table = next(iter(tables.values()), pd.DataFrame())
-        buf = io.StringIO()
-        main_table.to_csv(buf, index=False, lineterminator="\n")
-        sys.stdout.write(buf.getvalue())
-        return
-    sys.stdout.write(_text_report(outcome) + "\n")
-
-
-def _header(d: dict[str, Any], outcome: Any, *, diagnosis: bool = True) -> list[str]:
-    prov = d.get("provenance", {})
-    objective = d.get("objective")
-    lines = [
-        f"scenario: {prov.get('scenario')}   hash: {str(prov.get('scenario_hash', ''))[:12]}",
-        f"status: {d.get('status')}"
-        + (f"   objective: {objective:.4f}" if isinstance(objective, float) else "")
-        + (f"   gap: {d['gap']:.2%}" if d.get("gap") else ""),
-    ]
-    lines += [
-        f"  {c['key']}: {c['old']} -> {c['new']} ({c['source']})" for c in prov.get("changes", [])
-    ]
-    if diagnosis and getattr(outcome, "diagnosis", None) is not None:
-        lines.append(outcome.diagnosis.message())
-    return lines
-
-
-def _section(title: str, frame: pd.DataFrame, limit: int = 60, digits: int = 3) -> list[str]:
-    if frame.empty:
-        return []
-    lines = ["", f"[{title}]", render.table(frame.head(limit), digits=digits)]
-    if len(frame) > limit:
-        lines.append(f"... {len(frame) - limit} more rows (use --format csv or --out DIR)")
-    return lines
-
-
-def _match_report(outcome: pipeline.MatchOutcome) -> list[str]:
-    d = outcome.to_dict()
-    lines = _header(d, outcome)
-    if not outcome.result.pairs:
-        return lines
-    pairs = outcome.result.pairs_frame()
-    dist = next(c for c in pairs.columns if c.startswith("distance_"))
-    view = pairs[["recipient", "supporter", "score", dist]].copy()
-    expl = outcome.analyses.get("explanations")
-    if isinstance(expl, pd.DataFrame):
-        view["reasons"] = expl["reasons"].to_numpy()
-    lines += _section("pairs", view)
-    forcing = outcome.analyses.get("forcing_costs")
-    if isinstance(forcing, pd.DataFrame):
-        lines += _section(
-            "next-best partner per recipient (cost of forcing it)", _next_best(forcing, outcome)
-        )
-    alts = outcome.analyses.get("alternatives")
-    if isinstance(alts, pd.DataFrame):
-        lines += _section("alternatives", alts[["rank", "objective", "loss", "changes"]], digits=4)
-    sens = outcome.analyses.get("sensitivity")
-    if sens is not None:
-        lines += [
-            "",
-            f"[sensitivity] {sens.samples} samples, weights ±{sens.spread:.0%}: the pairing is "
-            f"reproduced exactly in {sens.reproduced_share:.1%} of samples",
-        ]
-        partners = sens.partners
-        freq_col = next((c for c in partners.columns if "base" in c and "freq" in c), None)
-        if freq_col is not None:
-            lines += _section(
-                "pairs chosen in under 90 % of samples", partners[partners[freq_col] < 0.9]
-            )
-    blocking = outcome.analyses.get("blocking_pairs")
-    if isinstance(blocking, pd.DataFrame):
-        lines += ["", f"[stability] {len(blocking)} blocking pair(s) against the willingness lists"]
-        lines += _section("blocking pairs", blocking)
-    return lines
-
-
-def _next_best(forcing: pd.DataFrame, outcome: pipeline.MatchOutcome) -> pd.DataFrame:
-    names = outcome.problem.names
-    candidates = forcing[forcing["status"].isin(["optimal", "feasible"])]
-    rows = []
-    for r in outcome.problem.recipients:
-        sub = candidates[candidates["recipient"] == r]
-        if sub.empty:
-            continue
-        best = sub.loc[sub["loss"].idxmin()]
-        rows.append(
-            {"recipient": names[r], "next_best": names[best["supporter"]], "loss": best["loss"]}
-        )
-    return pd.DataFrame(rows, columns=["recipient", "next_best", "loss"])
-
-
-#: Columns of the allocation tables shown in the terminal (all columns go to --out / csv).
-_ALLOCATION_VIEWS = {
-    "per_year": [
-        "year",
-        "projects",
-        "new_projects",
-        "special_fund_wan",
-        "budget_wan",
-        "budget_use",
-        "supporter_fund_wan",
-        "priority_share",
-    ],
-    "per_pair": [
-        "recipient",
-        "supporter",
-        "projects",
-        "priority_projects",
-        "special_fund_wan",
-        "supporter_aid_wan",
-        "years_covered",
-        "shortfall_wan",
-    ],
-    "per_category": [
-        "category_zh",
-        "category_en",
-        "plan_section",
-        "projects",
-        "special_fund_wan",
-        "share",
-    ],
-}
-
-
-def _allocation_report(outcome: pipeline.AllocationOutcome) -> list[str]:
-    d = outcome.to_dict()
-    lines = _header(d, outcome, diagnosis=False)  # the findings below carry the diagnosis
-    lines.append(f"pairs: {outcome.pairs_source}")
-    if outcome.status in ("optimal", "feasible", "failed"):
-        frames = outcome.result.summary_frames()
-        for name, columns in _ALLOCATION_VIEWS.items():
-            frame = frames[name][[c for c in columns if c in frames[name].columns]].copy()
-            for col in frame.columns:
-                if col.endswith(("share", "_use")):  # shares read as percentages
-                    frame[col] = frame[col].map(lambda v: f"{v:.1%}")
-            lines += _section(name, frame, digits=1)
-        fairness = d["summary"]["fairness"]
-        lines += ["", "[fairness: special fund per recipient over the years]"]
-        for key, label in (("special_fund_wan", "万元"), ("yuan_per_head", "元 per head")):
-            f = fairness.get(key) or {}
-            if f:
-                lines.append(
-                    f"  {label}: min {f['min']:,.1f} ({f['min_recipient']}), "
-                    f"max {f['max']:,.1f} ({f['max_recipient']}), Gini {f['gini']:.3f}"
-                )
-    explained = outcome.result.explain()
-    if explained:
-        lines += ["", "[findings]", *(f"  {line}" for line in explained)]
-    return lines
-
-
-def _text_report(outcome: Any) -> str:
-    if isinstance(outcome, pipeline.RunOutcome):
-        parts = []
-        if outcome.match is not None:
-            parts.append("\n".join(["== pairing", *_match_report(outcome.match)]))
-        parts.append("\n".join(["== special fund", *_allocation_report(outcome.allocation)]))
-        return "\n\n".join(parts)
-    if isinstance(outcome, pipeline.MatchOutcome):
-        return "\n".join(_match_report(outcome))
-    return "\n".join(_allocation_report(outcome))
 
 
 __all__ = ["InfeasibleError", "InputError", "SolveFailedError", "main", "make_parser"]

@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from shanchuan import archive
 from shanchuan.errors import OutputExistsError
+from shanchuan.outputs import archive
+from shanchuan.outputs import csv as csv_format
+from solverkit import jsonio
 
 
 def write(out: Path, *, force: bool = False, value: int = 1) -> Path:
+    result = {"status": "optimal", "x": [1.5, math.inf, math.nan]}
+    table = pd.DataFrame({"受援地": ["竹溪县"], "score": [0.5]})
     return archive.write_archive(
         out,
         manifest={"status": "optimal", "value": value},
-        json_files={"result.json": {"status": "optimal", "x": [1.5, math.inf, math.nan]}},
-        tables={"pairs.csv": pd.DataFrame({"受援地": ["竹溪县"], "score": [0.5]})},
-        text_files={"changes.log": "a: 1 -> 2 (--set)\n"},
+        files=[
+            ("result.json", jsonio.dumps(result).encode("utf-8")),
+            ("pairs.csv", csv_format.frame_text(table).encode(csv_format.ARCHIVE_ENCODING)),
+            ("changes.log", b"a: 1 -> 2 (--set)\n"),
+        ],
         force=force,
     )
 
@@ -74,15 +81,29 @@ def test_empty_existing_directory_is_used(tmp_path: Path) -> None:
 
 
 def test_failure_midway_leaves_nothing_behind(tmp_path: Path) -> None:
-    class Boom:
-        def to_csv(self, *args, **kwargs):
-            raise RuntimeError("disk full")
+    def files() -> Iterator[tuple[str, bytes]]:
+        yield "result.json", b"{}\n"  # written into the staging directory...
+        raise RuntimeError("disk full")  # ...then the next member fails
 
     with pytest.raises(RuntimeError, match="disk full"):
-        archive.write_archive(
-            tmp_path / "run",
-            manifest={},
-            json_files={},
-            tables={"x.csv": Boom()},  # type: ignore[dict-item]
-        )
+        archive.write_archive(tmp_path / "run", manifest={}, files=files())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_failure_midway_keeps_the_earlier_run(tmp_path: Path) -> None:
+    out = write(tmp_path / "run")
+
+    def files() -> Iterator[tuple[str, bytes]]:
+        yield "result.json", b"{}\n"
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        archive.write_archive(out, manifest={"value": 2}, files=files(), force=True)
+    assert json.loads((out / "manifest.json").read_text())["value"] == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_changes_log_one_change_a_line() -> None:
+    prov = {"changes": [{"key": "a.b", "old": 1, "new": 2, "source": "--set"}]}
+    assert archive.changes_log(prov) == "a.b: 1 -> 2 (--set)\n"
+    assert archive.changes_log({}) == ""

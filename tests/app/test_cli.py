@@ -340,11 +340,11 @@ def test_excel_workbook_beside_the_csv_tables(
 def test_excel_needs_out_and_the_extra(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from shanchuan import archive
+    from shanchuan.outputs import workbook
 
     code, _, err = run_cli(capsys, "match", "--excel")
-    assert code == 2 and "give --out DIR" in err
-    monkeypatch.setattr(archive, "excel_available", lambda: False)
+    assert code == 2 and "--excel writes results.xlsx into the --out directory; give --out DIR" in err
+    monkeypatch.setattr(workbook, "excel_available", lambda: False)
     code, _, err = run_cli(capsys, "match", "--excel", "--out", str(tmp_path / "x"))
     assert code == 2 and "pip install 'shanchuan[excel]'" in err
     assert not (tmp_path / "x").exists()

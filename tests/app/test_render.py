@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from shanchuan import render
+from shanchuan.outputs import render
 
 
 def test_wide_characters_count_two_columns() -> None:

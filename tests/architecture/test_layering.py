@@ -72,7 +72,6 @@ def _loaded_after(code: str) -> set[str]:
     return set(out.split())
 
 
-@pytest.mark.xfail(strict=True, reason="lazy CLI imports land with the output room")
 @pytest.mark.parametrize("argv", [["--version"], ["--help"], ["match", "--help"]])
 def test_cli_help_and_version_load_no_engine(argv: list[str]) -> None:
     loaded = _loaded_after(

@@ -1,0 +1,137 @@
+"""``--out DIR``: a run's files written atomically, with a manifest.
+
+``DIR`` gets ``manifest.json`` (provenance: scenario hash, applied changes, package and solver
+versions, status, timings, and the list of files), ``changes.log`` (one applied change a
+line), and the files of every archive member of the format registry: ``result.json`` (the
+JSON contract), the CSV tables (UTF-8 with BOM, for Excel on Chinese Windows) and, when asked
+for with ``--excel``, ``results.xlsx``. Everything is first written into a fresh sibling
+directory, then renamed into place in one step, so a reader never sees half a run.
+
+An existing ``DIR`` is never overwritten unless ``force`` is given, and even then only when it
+holds an earlier shanchuan run (a ``manifest.json``): a user's other files are never deleted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from shanchuan.errors import OutputExistsError
+from shanchuan.outputs.base import Format, OutputOptions
+from solverkit import jsonio
+
+MANIFEST = "manifest.json"
+CHANGES = "changes.log"
+
+
+def check_target(out: Path, *, force: bool) -> None:
+    """Refuse a target that would overwrite something (before any work is done)."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise OutputExistsError(f"--out {out}: exists and is not a directory; choose another path")
+    entries = list(out.iterdir())
+    if not entries:
+        return
+    if not (out / MANIFEST).is_file():
+        raise OutputExistsError(
+            f"--out {out}: directory exists and holds files that are not a shanchuan run; "
+            "choose an empty or new directory (nothing was written)"
+        )
+    if not force:
+        raise OutputExistsError(
+            f"--out {out}: holds an earlier run ({MANIFEST} present); "
+            "pass --force to replace it, or choose another directory (nothing was written)"
+        )
+
+
+def changes_log(provenance: Mapping[str, Any]) -> str:
+    """The applied changes, ``key: old -> new (source)`` one a line."""
+    changes = "\n".join(
+        f"{c['key']}: {c['old']} -> {c['new']} ({c['source']})"
+        for c in provenance.get("changes", [])
+    )
+    return changes + ("\n" if changes else "")
+
+
+def run_manifest(outcome: Any, options: OutputOptions) -> dict[str, Any]:
+    """The manifest of a run, without its file list (:func:`write_archive` adds it)."""
+    from shanchuan import __version__
+
+    return {
+        "shanchuan": __version__,
+        "command": options.command,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "status": outcome.status,
+        "provenance": outcome.to_dict().get("provenance", {}),
+    }
+
+
+def member_files(
+    outcome: Any, options: OutputOptions, formats: Iterable[Format]
+) -> Iterator[tuple[str, bytes]]:
+    """The files of every format wanted in the archive, produced one format at a time."""
+    for fmt in formats:
+        if fmt.wanted_in_archive(options):
+            assert fmt.members is not None  # wanted_in_archive says so
+            yield from fmt.members(outcome, options).items()
+
+
+def write_run(
+    out: Path, outcome: Any, options: OutputOptions, *, force: bool = False
+) -> Path:
+    """Write ``outcome`` into ``out`` atomically: manifest, changes.log and the members."""
+    from shanchuan.outputs import FORMATS
+
+    info = run_manifest(outcome, options)
+    log = changes_log(info["provenance"])
+    files = itertools.chain(
+        member_files(outcome, options, FORMATS.values()), [(CHANGES, log.encode("utf-8"))]
+    )
+    return write_archive(out, manifest=info, files=files, force=force)
+
+
+def write_archive(
+    out: Path,
+    *,
+    manifest: Mapping[str, Any],
+    files: Iterable[tuple[str, bytes]],
+    force: bool = False,
+) -> Path:
+    """Write ``files`` (name, bytes) and the manifest into ``out`` atomically; returns ``out``.
+
+    ``files`` may be produced lazily: they are written into the staging directory as they
+    come, and a failure on the way leaves nothing behind.
+    """
+    out = Path(out)
+    check_target(out, force=force)
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    try:
+        for name, data in files:
+            (staging / name).write_bytes(data)
+        # The manifest goes last: its presence marks a complete run.
+        listing = sorted(p.name for p in staging.iterdir())
+        (staging / MANIFEST).write_text(
+            jsonio.dumps({**manifest, "files": listing}), encoding="utf-8"
+        )
+        if out.exists() and any(out.iterdir()):
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
+            os.replace(out, old / out.name)
+            os.replace(staging, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            if out.exists():
+                out.rmdir()
+            os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out

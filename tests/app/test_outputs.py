@@ -1,0 +1,292 @@
+"""The output room: a registry of formats, each complete and each exercised on real outcomes."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import shanchuan.outputs
+from shanchuan import cli, pipeline
+from shanchuan.errors import InfeasibleError, InputError, Problem, ScenarioError
+from shanchuan.outputs import FORMATS, Format, OutputOptions, archive, messages, table, workbook
+from shanchuan.outputs import csv as csv_format
+from shanchuan.outputs import json as json_format
+from solverkit.registry import SolverError
+
+FAST_ALLOCATION = ["allocation.analysis.rule_costs=false", "allocation.analysis.force_unfunded=0"]
+
+
+@pytest.fixture(scope="module")
+def match_outcome() -> Any:
+    return pipeline.match("hubei-2021", analyses=pipeline.Analyses(forcing_costs=True))
+
+
+@pytest.fixture(scope="module")
+def allocation_outcome() -> Any:
+    return pipeline.allocate("hubei-2021", sets=FAST_ALLOCATION)
+
+
+@pytest.fixture(params=["match", "allocation", "run"])
+def outcome(request: pytest.FixtureRequest) -> Any:
+    if request.param == "run":
+        allocated = request.getfixturevalue("allocation_outcome")
+        return pipeline.RunOutcome(
+            request.getfixturevalue("match_outcome"), allocated
+        )
+    return request.getfixturevalue(f"{request.param}_outcome")
+
+
+# --- the registry: every record complete, every format module registered ---------------------
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_every_format_has_every_part(name: str) -> None:
+    fmt = FORMATS[name]
+    assert isinstance(fmt, Format)
+    assert fmt.name == name, "registered under its own name"
+    assert fmt.description.strip(), f"{name}: no description"
+    assert callable(fmt.emit), f"{name}: no emit"
+    assert fmt.stdout or fmt.archive_member, f"{name}: neither a --format nor an --out member"
+    if fmt.members is not None:
+        assert callable(fmt.members)
+        assert fmt.in_archive.strip(), f"{name}: does not say what it adds to --out"
+    if fmt.opt_in is not None:
+        assert fmt.opt_in.startswith("--"), f"{name}: opt_in is a CLI flag"
+        assert fmt.members is not None, f"{name}: opt-in, but adds nothing to --out"
+        assert fmt.missing.strip(), f"{name}: does not say what to install"
+    if fmt.stdout:
+        assert not fmt.binary, f"{name}: binary output is no --format for a terminal"
+    assert isinstance(fmt.available(), bool)
+
+
+def test_every_format_module_is_registered() -> None:
+    found = {}
+    for info in pkgutil.iter_modules(shanchuan.outputs.__path__):
+        module = importlib.import_module(f"shanchuan.outputs.{info.name}")
+        fmt = getattr(module, "FORMAT", None)
+        if fmt is not None:
+            found[fmt.name] = fmt
+    assert found == dict(FORMATS), "a format module lacks its line in FORMATS (or vice versa)"
+
+
+def test_format_choices_come_from_the_registry() -> None:
+    parser = cli.make_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for command in ("run", "match", "allocate", "check"):
+        action = next(
+            a for a in sub.choices[command]._actions if a.dest == "format"  # type: ignore[attr-defined]
+        )
+        assert tuple(action.choices) == shanchuan.outputs.stdout_formats()
+    assert shanchuan.outputs.stdout_formats() == ("table", "json", "csv")  # today's order
+    excel = next(a for a in sub.choices["match"]._actions if a.dest == "excel")  # type: ignore[attr-defined]
+    assert excel.option_strings == ["--excel"]
+
+
+def test_the_registry_loads_no_pandas() -> None:
+    probe = (
+        "import sys, shanchuan.outputs, shanchuan.outputs.archive, shanchuan.outputs.messages\n"
+        "print(' '.join(sorted(m.split('.')[0] for m in sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert not {"pandas", "numpy", "pulp", "matching", "allocation"} & set(out)
+
+
+def test_options_are_frozen_and_closed() -> None:
+    options = OutputOptions(command="match")
+    with pytest.raises(AttributeError):
+        options.command = "run"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        OutputOptions(excel=True)  # type: ignore[call-arg]
+
+
+# --- every format on real default outcomes ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_every_format_emits_and_archives_a_real_outcome(name: str, outcome: Any) -> None:
+    fmt = FORMATS[name]
+    stream: io.BytesIO | io.StringIO = io.BytesIO() if fmt.binary else io.StringIO()
+    fmt.emit(outcome, stream, OutputOptions(command="match"))
+    assert stream.getvalue(), f"{name} wrote nothing"
+    if fmt.members is not None:
+        files = fmt.members(outcome, OutputOptions(extras=frozenset({name})))
+        assert files and all(isinstance(v, bytes) and v for v in files.values())
+
+
+def test_table_report(match_outcome: Any, allocation_outcome: Any) -> None:
+    text = table.report(match_outcome)
+    assert text.startswith("scenario: hubei-2021   hash: ")
+    assert "status: optimal" in text and "[pairs]" in text and "竹溪县" in text
+    assert "[next-best partner per recipient (cost of forcing it)]" in text
+    text = table.report(allocation_outcome)
+    for title in ("[per_year]", "[per_pair]", "[per_category]", "[fairness"):
+        assert title in text
+    assert "pairs: suggested pairing" in text
+    run = table.report(pipeline.RunOutcome(match_outcome, allocation_outcome))
+    assert run.startswith("== pairing\nscenario: hubei-2021")
+    assert "\n\n== special fund\nscenario: hubei-2021" in run
+    assert run == "\n\n".join(
+        [
+            "\n".join(["== pairing", *table.match_report(match_outcome)]),
+            "\n".join(["== special fund", *table.allocation_report(allocation_outcome)]),
+        ]
+    )
+
+
+def test_table_report_of_a_run_without_a_pairing_step(allocation_outcome: Any) -> None:
+    text = table.report(pipeline.RunOutcome(None, allocation_outcome))
+    assert text.startswith("== special fund\n") and "== pairing" not in text
+
+
+def test_json_is_the_one_writer_and_the_archive_holds_the_same(match_outcome: Any) -> None:
+    stream = io.StringIO()
+    json_format.emit(match_outcome, stream, OutputOptions())
+    d = json.loads(stream.getvalue())
+    assert d["status"] == "optimal" and len(d["pairs"]) == 22
+    files = json_format.members(match_outcome, OutputOptions())
+    assert files == {"result.json": stream.getvalue().encode("utf-8")}
+
+
+def test_csv_keeps_todays_bytes(match_outcome: Any, tmp_path: Path) -> None:
+    pairs = match_outcome.tables()["pairs.csv"]
+    stream = io.StringIO()
+    csv_format.emit(match_outcome, stream, OutputOptions())
+    # stdout: the main table, plain UTF-8, LF line ends, no index (as before the output room)
+    before = io.StringIO()
+    pairs.to_csv(before, index=False, lineterminator="\n")
+    assert stream.getvalue() == before.getvalue()
+    # --out: every table, UTF-8 with BOM (as pandas writes it to a file)
+    files = csv_format.members(match_outcome, OutputOptions())
+    assert list(files) == list(match_outcome.tables())
+    pairs.to_csv(tmp_path / "p.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
+    assert files["pairs.csv"] == (tmp_path / "p.csv").read_bytes()
+    assert files["pairs.csv"].startswith(b"\xef\xbb\xbf")
+
+
+def test_csv_of_an_outcome_without_tables_is_empty() -> None:
+    class Empty:
+        def tables(self) -> dict[str, pd.DataFrame]:
+            return {}
+
+    stream = io.StringIO()
+    csv_format.emit(Empty(), stream, OutputOptions())
+    assert stream.getvalue().strip() == ""
+
+
+def test_workbook_one_sheet_per_table(allocation_outcome: Any) -> None:
+    buf = io.BytesIO()
+    workbook.emit(allocation_outcome, buf, OutputOptions())
+    buf.seek(0)
+    sheets = pd.read_excel(buf, sheet_name=None)
+    assert list(sheets) == [n.removesuffix(".csv") for n in allocation_outcome.tables()]
+    assert len(sheets["projects"]) == len(allocation_outcome.tables()["projects.csv"])
+
+
+def test_workbook_sheet_names_fit_excel_and_stay_unique() -> None:
+    long = "x" * 40
+    names = workbook.sheet_names({f"{long}.csv": 1, f"{long}y.csv": 2, "pairs.csv": 3})
+    assert names == {f"{long}.csv": "x" * 31, f"{long}y.csv": "x" * 29 + "~2", "pairs.csv": "pairs"}
+
+
+# --- the atomic --out archive on a real outcome ----------------------------------------------
+
+
+def test_archive_of_a_real_run(match_outcome: Any, tmp_path: Path) -> None:
+    out = archive.write_run(tmp_path / "run", match_outcome, OutputOptions(command="match"))
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert list(manifest) == ["shanchuan", "command", "created", "status", "provenance", "files"]
+    assert manifest["command"] == "match" and manifest["status"] == "optimal"
+    expected = sorted(["result.json", "changes.log", *match_outcome.tables()])
+    assert manifest["files"] == expected
+    assert sorted(p.name for p in out.iterdir()) == sorted([*expected, "manifest.json"])
+    assert "results.xlsx" not in manifest["files"]  # the workbook is opt-in
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_archive_with_the_workbook(allocation_outcome: Any, tmp_path: Path) -> None:
+    options = OutputOptions(command="allocate", extras=frozenset({"workbook"}))
+    out = archive.write_run(tmp_path / "run", allocation_outcome, options)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "results.xlsx" in manifest["files"]
+    sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
+    assert "projects" in sheets
+
+
+def test_archive_failing_format_leaves_nothing(
+    match_outcome: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(outcome: Any, options: OutputOptions) -> dict[str, bytes]:
+        raise RuntimeError("disk full")
+
+    from dataclasses import replace
+
+    formats = dict(FORMATS)
+    formats["csv"] = replace(FORMATS["csv"], members=broken)
+    monkeypatch.setattr(shanchuan.outputs, "FORMATS", formats)
+    with pytest.raises(RuntimeError, match="disk full"):
+        archive.write_run(tmp_path / "run", match_outcome, OutputOptions())
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- messages: errors rendered from their structured problems --------------------------------
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        InputError([Problem(file="counties.csv", message="not a number", row=2, column="gdp")]),
+        ScenarioError(
+            [
+                Problem(file="--set", message="unknown key", column="a.b", label="key"),
+                Problem(file="s.toml", message="must be positive", value=-1.0),
+                "a plain message",
+            ]
+        ),
+        SolverError("unknown solver 'gurobi'; available: cbc"),
+    ],
+    ids=["one-problem", "three-problems", "no-problems"],
+)
+def test_errors_render_as_before(exc: Exception) -> None:
+    assert messages.error_text(exc) == f"shanchuan: {exc}\n"  # type: ignore[arg-type]
+
+
+def test_error_lines_come_from_the_problems() -> None:
+    exc = InputError([Problem(file="f.csv", message="bad", row=3, column="lat", value=95)])
+    assert messages.problem_lines(exc) == [
+        "1 problem in the input:",
+        "  - f.csv, row 3, column 'lat': bad (got 95)",
+    ]
+
+
+def test_infeasible_error_adds_its_diagnosis() -> None:
+    class Diagnosis:
+        def message(self) -> str:
+            return "relax the distance cap"
+
+    exc = InfeasibleError("the rules are infeasible", diagnosis=Diagnosis())
+    assert messages.error_text(exc) == (
+        "shanchuan: the rules are infeasible\nrelax the distance cap\n"
+    )
+
+
+def test_stop_messages() -> None:
+    class Diagnosis:
+        def message(self) -> str:
+            return "why"
+
+    assert messages.stop_text("failed") == "shanchuan: no verified solution (status failed).\n"
+    assert messages.stop_text("infeasible") == (
+        "shanchuan: the rules are infeasible (see the diagnosis).\n"
+    )
+    assert messages.stop_text("infeasible", Diagnosis()).endswith("diagnosis).\nwhy\n")
