@@ -46,10 +46,6 @@ __all__ = [
     "verify",
 ]
 
-# ---------------------------------------------------------------------------------------------
-# Analysis helper's exports (forcing costs, alternatives, sensitivity, stability, diagnosis):
-# add imports and extend __all__ below this line.
-# ---------------------------------------------------------------------------------------------
 from matching.alternatives import Alternative, alternatives, alternatives_frame
 from matching.diagnose import Diagnosis, Relaxation, RuleItem, diagnose
 from matching.explain import explain_pairs

@@ -46,6 +46,9 @@ from matching.solve import solve
 
 Pair = tuple[str, str]
 
+#: Weight samples drawn when the caller gives no ``samples``.
+DEFAULT_SAMPLES = 200
+
 
 @dataclass(frozen=True)
 class SensitivityResult:
@@ -109,7 +112,10 @@ def sensitivity(
     seed: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SensitivityResult:
-    """Re-solve under ``samples`` perturbed weight vectors (defaults from ``settings.explain``).
+    """Re-solve under ``samples`` perturbed weight vectors (see the module doc).
+
+    ``samples`` defaults to :data:`DEFAULT_SAMPLES`, ``spread`` and ``seed`` to
+    ``settings.explain``.
 
     ``progress(done, total)`` is called after every tenth of the samples (long IP runs).
 
@@ -117,7 +123,7 @@ def sensitivity(
     when ``samples < 1`` or ``spread`` is outside [0, 1).
     """
     settings = settings or MatchSettings()
-    samples = settings.explain.sensitivity_samples if samples is None else samples
+    samples = DEFAULT_SAMPLES if samples is None else samples
     spread = settings.explain.sensitivity_spread if spread is None else spread
     seed = settings.explain.seed if seed is None else seed
     if samples < 1:
