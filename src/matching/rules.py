@@ -69,6 +69,7 @@ __all__ = [
     "RuleItem",
     "blocked",
     "find",
+    "missing_parts",
     "pair_table",
     "records",
     "register",
@@ -844,10 +845,79 @@ REGISTRY: list[Rule] = [
 ]
 
 
+def missing_parts(rule: Rule) -> list[str]:
+    """The parts ``rule`` lacks (empty when it is complete), checked on its ``example``.
+
+    Every record needs a name, a ``check``, a route predicate ``blocks`` answering for every
+    :class:`Route`, a model part (``rows``, ``exclude``, ``fix`` or ``weight``) and a
+    diagnosis part: a :class:`NotARuleItem` with its reason, or a :class:`DiagnosisPart`
+    whose items under the example carry labels in both languages and whose drop removes them.
+    """
+    from matching.instances import make_problem  # a small instance to try the parts on
+
+    missing = []
+    if not rule.name:
+        missing.append("name")
+    if not callable(rule.check):
+        missing.append("check")
+    if not callable(rule.blocks):
+        missing.append("blocks (route predicate)")
+    if not rule.model_parts:
+        missing.append("model part (rows, exclude, fix or weight)")
+    part = rule.diagnosis
+    if isinstance(part, NotARuleItem):
+        if not part.reason:
+            missing.append("diagnosis (reason it is not a rule item)")
+    elif not isinstance(part, DiagnosisPart):
+        missing.append("diagnosis")
+    else:
+        parts = ("items", "drop", "relax")
+        missing += [f"diagnosis.{a}" for a in parts if not callable(getattr(part, a))]
+    if missing:
+        return missing
+    problem = make_problem(4, 4, seed=0)
+    try:
+        settings = MatchSettings(rules=MatchRules(**rule.example))  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        return [f"example ({exc})"]
+    for route in Route:
+        reason = rule.blocks(problem, settings, route)
+        if reason is not None and not (isinstance(reason, str) and reason):
+            missing.append(f"blocks (answer for {route.value})")
+    pairs = list(zip(problem.recipients, problem.supporters, strict=True))
+    if not isinstance(rule.check(chosen(problem, settings, pairs)), list):
+        missing.append("check (must return a list of problems)")
+    if isinstance(part, DiagnosisPart):
+        items = part.items(problem, settings.rules)
+        if not items:
+            missing.append("diagnosis items (none under the example)")
+        if any(not i.label_zh for i in items):
+            missing.append("label_zh")
+        if any(not i.label_en for i in items):
+            missing.append("label_en")
+        if any(i.group != part.group for i in items):
+            missing.append("diagnosis items (group differs from the part's)")
+        change = part.drop(problem, settings.rules, items)
+        if change is not OFF and part.items(problem, replace(settings.rules, **change)):
+            missing.append("diagnosis drop (the items remain)")
+    return missing
+
+
 def register(rule: Rule) -> Rule:
-    """Add ``rule`` at the end of :data:`REGISTRY` (``ValueError`` if the name is taken)."""
+    """Add ``rule`` at the end of :data:`REGISTRY`.
+
+    ``ValueError`` if the name is taken, a :class:`MatchRules` field it claims is claimed
+    already, or a part is missing (:func:`missing_parts`).
+    """
     if any(r.name == rule.name for r in REGISTRY):
         raise ValueError(f"a rule named {rule.name!r} is already registered")
+    taken = claimed_fields()
+    twice = [f for f in rule.fields if f in taken]
+    if twice:
+        raise ValueError(f"rule {rule.name!r} claims fields already claimed: {twice}")
+    missing = missing_parts(rule)
+    if missing:
+        raise ValueError(f"rule {rule.name!r} lacks: {', '.join(missing)}")
     REGISTRY.append(rule)
     return rule
 
