@@ -270,13 +270,6 @@ def exclude_min_pair_score(
     return [(int(i), int(j)) for i, j in np.argwhere(problem.score < floor - 1e-12)]
 
 
-def allowed_cells(problem: MatchingProblem, settings: MatchSettings) -> np.ndarray:
-    """Boolean recipient × supporter mask of the pairs no exclusion rule removes."""
-    from matching.rules import pair_table
-
-    return pair_table(problem, settings).allowed
-
-
 def add_recipient_demand(m: MatchModel) -> None:
     r"""Each recipient gets exactly :math:`d` supporters: :math:`\sum_s x_{rs} = d \;\forall r`.
 

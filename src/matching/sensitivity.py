@@ -42,6 +42,7 @@ from matching.forcing import (
 from matching.options import MatchSettings
 from matching.problem import MatchingProblem
 from matching.result import MatchStatus
+from matching.rules import chosen, records
 from matching.solve import solve
 
 Pair = tuple[str, str]
@@ -195,7 +196,7 @@ def _solve_sample(
                     [perturbed.s_index(s) for _, s in pairs],
                 ].sum()
             )
-            - settings.rules.change_penalty * ver.changes
+            + _terms(perturbed, settings, pairs)
         )
         if abs(ver.objective - expected) > 1e-7 * max(1.0, abs(expected)):
             raise AnalysisError("perturbed scores disagree with the verified objective")
@@ -206,6 +207,12 @@ def _solve_sample(
     if not result.ok:
         raise AnalysisError(f"a sensitivity sample could not be solved: {result.message}")
     return result.pairs
+
+
+def _terms(perturbed: MatchingProblem, settings: MatchSettings, pairs: tuple[Pair, ...]) -> float:
+    """The rule records' terms of the objective (the change penalty) on a pairing."""
+    ctx = chosen(perturbed, settings, list(pairs))
+    return float(sum(rule.term(ctx) for rule in records() if rule.term is not None))
 
 
 def _partners(
