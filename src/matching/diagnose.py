@@ -59,10 +59,19 @@ from matching.explain import check_language
 from matching.forcing import feasible_pairing
 from matching.options import MatchRules, MatchSettings
 from matching.problem import MatchingProblem
-from matching.rules import OFF, DiagnosisPart, Relaxation, Rule, RuleItem, records, smallest
+from matching.rules import OFF, DiagnosisPart, Relaxation, Rule, RuleItem, records
 
-#: Kept for callers of the former private helper.
-_smallest = smallest
+__all__ = [
+    "GROUPS",
+    "REPAIR_PRIORITY",
+    "Diagnosis",
+    "Relaxation",
+    "RuleItem",
+    "diagnose",
+    "groups",
+    "repair_priority",
+    "rule_items",
+]
 
 Pair = tuple[str, str]
 
