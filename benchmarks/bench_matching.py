@@ -35,7 +35,6 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
 
 from matching import (
-    CRITERIA,
     MatchingProblem,
     MatchResult,
     MatchRules,
@@ -45,27 +44,8 @@ from matching import (
     build,
     solve,
 )
+from matching.instances import make_instance
 from solverkit.registry import to_matrix_form
-
-
-def make_instance(n: int, seed: int) -> MatchingProblem:
-    """Random n × n instance: criteria uniform in [0, 1], 20–600 km, ~sqrt(n)/2 prefectures."""
-    rng = np.random.default_rng(seed)
-    r = tuple(f"r{i}" for i in range(n))
-    s = tuple(f"s{j}" for j in range(n))
-    n_pref = max(2, round(math.sqrt(n) / 2))
-    pref = {c: f"P{rng.integers(n_pref)}" for c in r} | {c: f"Q{rng.integers(n_pref)}" for c in s}
-    weights = dict(zip(CRITERIA, (0.30, 0.25, 0.15, 0.15, 0.10, 0.05), strict=True))
-    return MatchingProblem(
-        recipients=r,
-        supporters=s,
-        names={},
-        full_names={},
-        prefecture=pref,
-        criteria={c: rng.random((n, n)) for c in CRITERIA},
-        weights=weights,
-        distance=rng.uniform(20.0, 600.0, (n, n)),
-    )
 
 
 def side_rules(problem: MatchingProblem, seed: int) -> MatchRules:

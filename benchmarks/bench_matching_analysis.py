@@ -14,22 +14,17 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from scipy.optimize import linear_sum_assignment
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "matching"))
-
-from strategies import make_problem
 
 from matching import MatchRules, MatchSettings, solve
 from matching.alternatives import alternatives
 from matching.diagnose import diagnose
 from matching.explain import explain_pairs
 from matching.forcing import forcing_costs
+from matching.instances import make_problem
 from matching.sensitivity import sensitivity
 from matching.stability import blocking_pairs
 

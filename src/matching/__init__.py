@@ -5,7 +5,7 @@
 'weighted_sum'
 """
 
-from matching.model import MatchModel, build
+from matching.model import ExtraRow, MatchModel, build
 from matching.options import (
     CriteriaSettings,
     ExplainSettings,
@@ -17,15 +17,18 @@ from matching.options import (
 from matching.prepare import prepare
 from matching.problem import CRITERIA, InputError, MatchingInputs, MatchingProblem
 from matching.result import ChosenPair, MatchResult, MatchStatus
+from matching.rules import REGISTRY, Route, Rule, register, unregister
 from matching.solve import solve
 from matching.verify import Verification, verify
 from solverkit.registry import SolverError, SolverOptions, available_solvers
 
 __all__ = [
     "CRITERIA",
+    "REGISTRY",
     "ChosenPair",
     "CriteriaSettings",
     "ExplainSettings",
+    "ExtraRow",
     "InputError",
     "MatchModel",
     "MatchResult",
@@ -35,6 +38,8 @@ __all__ = [
     "MatchingInputs",
     "MatchingProblem",
     "OptionsError",
+    "Route",
+    "Rule",
     "SolverError",
     "SolverOptions",
     "Verification",
@@ -42,14 +47,12 @@ __all__ = [
     "available_solvers",
     "build",
     "prepare",
+    "register",
     "solve",
+    "unregister",
     "verify",
 ]
 
-# ---------------------------------------------------------------------------------------------
-# Analysis helper's exports (forcing costs, alternatives, sensitivity, stability, diagnosis):
-# add imports and extend __all__ below this line.
-# ---------------------------------------------------------------------------------------------
 from matching.alternatives import Alternative, alternatives, alternatives_frame
 from matching.diagnose import Diagnosis, Relaxation, RuleItem, diagnose
 from matching.explain import explain_pairs

@@ -44,6 +44,9 @@ from solverkit.registry import SolveStatus, solve_model
 
 Pair = tuple[str, str]
 
+#: Pairings listed when the caller gives no ``k``.
+DEFAULT_K = 3
+
 
 @dataclass(frozen=True)
 class Alternative:
@@ -147,12 +150,12 @@ def _stop(
 def alternatives(
     problem: MatchingProblem, settings: MatchSettings | None = None, k: int | None = None
 ) -> list[Alternative]:
-    """The ``k`` best distinct pairings (default ``settings.explain.alternatives``), best first.
+    """The ``k`` best distinct pairings (default :data:`DEFAULT_K`), best first.
 
     Raises :class:`~matching.forcing.AnalysisError` when the rules admit no pairing.
     """
     settings = settings or MatchSettings()
-    k = settings.explain.alternatives if k is None else k
+    k = DEFAULT_K if k is None else k
     if k < 1:
         raise AnalysisError(f"k must be at least 1, got {k!r}")
     form = use_assignment(problem, settings)

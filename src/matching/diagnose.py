@@ -21,6 +21,10 @@ spread and change limits are lifted, the minimum score becomes 0, stability is n
 and a supporter may take every recipient. ``recipient_demand`` (how many supporters each
 recipient gets) is the shape of the programme, not a rule item.
 
+The groups, their labels, how each is dropped, the search orders and the relaxations are the
+diagnosis parts of the rule records (:class:`matching.rules.DiagnosisPart`); nothing here
+knows a particular rule.
+
 Three answers, each checked by solving:
 
 ``conflict``
@@ -48,96 +52,54 @@ rules all act on single pairs, and by the integer programme otherwise.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-
-import numpy as np
 
 from matching.explain import check_language
 from matching.forcing import feasible_pairing
 from matching.options import MatchRules, MatchSettings
 from matching.problem import MatchingProblem
+from matching.rules import OFF, DiagnosisPart, Relaxation, Rule, RuleItem, records
+
+__all__ = [
+    "GROUPS",
+    "REPAIR_PRIORITY",
+    "Diagnosis",
+    "Relaxation",
+    "RuleItem",
+    "diagnose",
+    "groups",
+    "repair_priority",
+    "rule_items",
+]
 
 Pair = tuple[str, str]
 
-#: Rule groups in the order the filter visits them.
-GROUPS: tuple[str, ...] = (
-    "locks",
-    "forbids",
-    "max_distance",
-    "prefecture_spread",
-    "min_pair_score",
-    "max_changes",
-    "stable",
-    "supporter_capacity",
-)
+def _parts(registry: Iterable[Rule] | None = None) -> list[tuple[Rule, DiagnosisPart]]:
+    """The records with a diagnosis part, in registry order."""
+    return [(r, r.diagnosis) for r in records(registry) if isinstance(r.diagnosis, DiagnosisPart)]
 
 
-#: The order in which the repair search tries to keep items: the programme-wide rules first,
-#: individual forbids and locks last (so the repair drops specific requests before the
-#: shape of the programme).
-REPAIR_PRIORITY: tuple[str, ...] = (
-    "supporter_capacity",
-    "stable",
-    "prefecture_spread",
-    "max_changes",
-    "max_distance",
-    "min_pair_score",
-    "forbids",
-    "locks",
-)
+def groups(registry: Iterable[Rule] | None = None) -> tuple[str, ...]:
+    """Rule groups in the order the filter visits them (the records' ``filter_rank``)."""
+    parts = sorted(_parts(registry), key=lambda rp: rp[1].filter_rank)
+    return tuple(part.group for _, part in parts)
 
 
-@dataclass(frozen=True)
-class RuleItem:
-    """One rule a planner can drop: a lock, a forbid, or one numeric/boolean rule."""
+def repair_priority(registry: Iterable[Rule] | None = None) -> tuple[str, ...]:
+    """The order in which the repair search tries to keep items (the records' ``repair_rank``).
 
-    group: str
-    pair: Pair | None
-    value: float | int | bool | None
-    label_zh: str
-    label_en: str
-
-    def label(self, language: str = "zh") -> str:
-        """The rule in planners' words."""
-        return self.label_zh if check_language(language) == "zh" else self.label_en
-
-    def to_dict(self) -> dict[str, object]:
-        """Plain-data form (for JSON)."""
-        return {
-            "group": self.group,
-            "pair": list(self.pair) if self.pair else None,
-            "value": self.value,
-            "label_zh": self.label_zh,
-            "label_en": self.label_en,
-        }
+    The programme-wide rules come first, individual forbids and locks last, so the repair
+    drops specific requests before the shape of the programme.
+    """
+    parts = sorted(_parts(registry), key=lambda rp: rp[1].repair_rank)
+    return tuple(part.group for _, part in parts)
 
 
-@dataclass(frozen=True)
-class Relaxation:
-    """The smallest relaxation of one numeric rule that alone restores feasibility."""
-
-    group: str
-    current: float | int
-    value: float | int | None
-    """The relaxed value (exact threshold), or ``None`` if relaxing this rule cannot help."""
-    text_zh: str
-    text_en: str
-
-    def text(self, language: str = "zh") -> str:
-        """The relaxation in planners' words."""
-        return self.text_zh if check_language(language) == "zh" else self.text_en
-
-    def to_dict(self) -> dict[str, object]:
-        """Plain-data form (for JSON)."""
-        return {
-            "group": self.group,
-            "current": self.current,
-            "value": self.value,
-            "text_zh": self.text_zh,
-            "text_en": self.text_en,
-        }
+#: Rule groups in the order the filter visits them (of the built-in records).
+GROUPS: tuple[str, ...] = groups()
+#: The order in which the repair search tries to keep items (of the built-in records).
+REPAIR_PRIORITY: tuple[str, ...] = repair_priority()
 
 
 @dataclass(frozen=True)
@@ -156,6 +118,8 @@ class Diagnosis:
     """Number of feasibility checks (solves) the diagnosis took."""
     methods: tuple[str, ...] = field(default=())
     """How feasibility was decided: 'assignment' and/or 'ip'."""
+    language: str = "zh"
+    """Language of :meth:`message` when none is given (the scenario's ``explain.language``)."""
 
     def to_dict(self) -> dict[str, object]:
         """Plain-data form (for JSON)."""
@@ -170,9 +134,10 @@ class Diagnosis:
             "methods": list(self.methods),
         }
 
-    def message(self, language: str = "zh") -> str:
-        """A short report for the command line."""
-        zh = check_language(language) == "zh"
+    def message(self, language: str | None = None) -> str:
+        """A short report for the command line, in ``language`` (default :attr:`language`)."""
+        language = check_language(self.language if language is None else language)
+        zh = language == "zh"
         if self.feasible:
             if zh:
                 return "规则可以同时满足，无需诊断。"
@@ -207,279 +172,125 @@ class Diagnosis:
         return "\n".join(lines)
 
 
-def _num(value: float) -> str:
-    return f"{value:g}"
+def rule_items(
+    problem: MatchingProblem, rules: MatchRules, registry: Iterable[Rule] | None = None
+) -> tuple[RuleItem, ...]:
+    """Split ``rules`` into the items the diagnosis may drop, in :func:`groups` order."""
+    parts = sorted(_parts(registry), key=lambda rp: rp[1].filter_rank)
+    return tuple(item for _, part in parts for item in part.items(problem, rules))
 
 
-def _unit(problem: MatchingProblem, language: str) -> str:
-    if problem.distance_unit == "min":
-        return "分钟" if language == "zh" else "min"
-    return "公里" if language == "zh" else "km"
+def _variant(
+    problem: MatchingProblem,
+    rules: MatchRules,
+    drop: Sequence[RuleItem],
+    registry: Iterable[Rule] | None = None,
+) -> tuple[MatchRules, tuple[Rule, ...]]:
+    """``rules`` with the items in ``drop`` removed, and the records left in force.
+
+    Each record drops its own items (:attr:`DiagnosisPart.drop`); a record whose drop is
+    :data:`~matching.rules.OFF` is left out of the records in force instead.
+    """
+    changes: dict[str, object] = {}
+    in_force = []
+    for rule in records(registry):
+        part = rule.diagnosis
+        mine = [i for i in drop if isinstance(part, DiagnosisPart) and i.group == part.group]
+        if not mine:
+            in_force.append(rule)
+            continue
+        assert isinstance(part, DiagnosisPart)
+        change = part.drop(problem, rules, mine)
+        if change is OFF:
+            continue
+        changes.update(change)
+        in_force.append(rule)
+    return replace(rules, **changes), tuple(in_force)  # type: ignore[arg-type]
 
 
-def rule_items(problem: MatchingProblem, rules: MatchRules) -> tuple[RuleItem, ...]:
-    """Split ``rules`` into the items the diagnosis may drop, in :data:`GROUPS` order."""
-    items: list[RuleItem] = []
-    n = problem.name
-    for r, s in rules.locks:
-        items.append(RuleItem("locks", (r, s), None, f"锁定 {n(r)}–{n(s)}", f"lock {n(r)}–{n(s)}"))
-    for r, s in rules.forbids:
-        items.append(
-            RuleItem("forbids", (r, s), None, f"禁止 {n(r)}–{n(s)}", f"forbid {n(r)}–{n(s)}")
-        )
-    if math.isfinite(rules.max_distance):
-        d = _num(rules.max_distance)
-        items.append(
-            RuleItem(
-                "max_distance",
-                None,
-                rules.max_distance,
-                f"最大距离 {d} {_unit(problem, 'zh')}",
-                f"max distance {d} {_unit(problem, 'en')}",
-            )
-        )
-    if rules.prefecture_spread > 0:
-        k = rules.prefecture_spread
-        items.append(
-            RuleItem("prefecture_spread", None, k, f"市州分散 ≤ {k}", f"prefecture spread ≤ {k}")
-        )
-    if rules.min_pair_score > 0:
-        v = _num(rules.min_pair_score)
-        items.append(
-            RuleItem(
-                "min_pair_score",
-                None,
-                rules.min_pair_score,
-                f"最低结对得分 {v}",
-                f"min pair score {v}",
-            )
-        )
-    if rules.max_changes >= 0 and problem.incumbent:
-        c = rules.max_changes
-        items.append(
-            RuleItem(
-                "max_changes",
-                None,
-                c,
-                f"较现行结对最多调整 {c} 对",
-                f"at most {c} changes from the incumbent",
-            )
-        )
-    if rules.stable:
-        items.append(
-            RuleItem("stable", None, True, "稳定性（无阻塞对）", "stability (no blocking pair)")
-        )
-    if rules.supporter_capacity < len(problem.recipients):
-        k = rules.supporter_capacity
-        items.append(
-            RuleItem(
-                "supporter_capacity",
-                None,
-                k,
-                f"每个支援方最多 {k} 个受援方",
-                f"supporter capacity {k}",
-            )
-        )
-    return tuple(items)
-
-
-def _without(problem: MatchingProblem, rules: MatchRules, drop: Sequence[RuleItem]) -> MatchRules:
+def _without(
+    problem: MatchingProblem,
+    rules: MatchRules,
+    drop: Sequence[RuleItem],
+    registry: Iterable[Rule] | None = None,
+) -> MatchRules:
     """``rules`` with the items in ``drop`` removed."""
-    groups = {i.group for i in drop}
-    dropped_pairs = {(i.group, i.pair) for i in drop if i.pair is not None}
-    changes: dict[str, object] = {
-        "locks": tuple(p for p in rules.locks if ("locks", p) not in dropped_pairs),
-        "forbids": tuple(p for p in rules.forbids if ("forbids", p) not in dropped_pairs),
-    }
-    if "max_distance" in groups:
-        changes["max_distance"] = math.inf
-    if "prefecture_spread" in groups:
-        changes["prefecture_spread"] = 0
-    if "min_pair_score" in groups:
-        changes["min_pair_score"] = 0.0
-    if "max_changes" in groups:
-        changes["max_changes"] = -1
-    if "stable" in groups:
-        changes["stable"] = False
-    if "supporter_capacity" in groups:
-        changes["supporter_capacity"] = len(problem.recipients)
-    return replace(rules, **changes)  # type: ignore[arg-type]
+    return _variant(problem, rules, drop, registry)[0]
 
 
 class _Oracle:
     """Feasibility checks of rule variants, counted and cached."""
 
-    def __init__(self, problem: MatchingProblem, settings: MatchSettings) -> None:
+    def __init__(
+        self,
+        problem: MatchingProblem,
+        settings: MatchSettings,
+        registry: Iterable[Rule] | None = None,
+    ) -> None:
         self.problem = problem
         self.settings = replace(settings, objective="weighted_sum")
+        self.registry = records(registry)
         self.checks = 0
         self.methods: set[str] = set()
-        self._cache: dict[MatchRules, bool] = {}
+        self._cache: dict[tuple[MatchRules, tuple[str, ...]], bool] = {}
 
-    def __call__(self, rules: MatchRules) -> bool:
-        if rules not in self._cache:
+    def __call__(self, rules: MatchRules, in_force: tuple[Rule, ...] | None = None) -> bool:
+        in_force = self.registry if in_force is None else in_force
+        key = (rules, tuple(r.name for r in in_force))
+        if key not in self._cache:
             self.checks += 1
-            pairs, method = feasible_pairing(self.problem, replace(self.settings, rules=rules))
+            settings = replace(self.settings, rules=rules)
+            pairs, method = feasible_pairing(self.problem, settings, in_force)
             self.methods.add(method)
-            self._cache[rules] = pairs is not None
-        return self._cache[rules]
-
-
-def _smallest(candidates: Sequence[float], ok: Callable[[float], bool]) -> float | None:
-    """First candidate (in the given order) for which ``ok`` holds, by bisection.
-
-    ``ok`` must be monotone along ``candidates`` (false ... false true ... true).
-    """
-    if not candidates or not ok(candidates[-1]):
-        return None
-    lo, hi = -1, len(candidates) - 1  # ok(candidates[hi]) holds; lo is "not ok" (or before 0)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if ok(candidates[mid]):
-            hi = mid
-        else:
-            lo = mid
-    return candidates[hi]
+            self._cache[key] = pairs is not None
+        return self._cache[key]
 
 
 def _relaxations(
     problem: MatchingProblem, rules: MatchRules, oracle: _Oracle
 ) -> tuple[Relaxation, ...]:
-    out: list[Relaxation] = []
-    n_r = len(problem.recipients)
-    unit_zh, unit_en = _unit(problem, "zh"), _unit(problem, "en")
-    if math.isfinite(rules.max_distance):
-        cap = rules.max_distance
-        dist = np.unique(np.asarray(problem.distance, dtype=float))
-        cands = [float(d) for d in dist if d > cap]
-        v = _smallest(cands, lambda d: oracle(replace(rules, max_distance=d)))
-        old = _num(cap)
-        if v is None:
-            out.append(
-                _cannot(
-                    "max_distance",
-                    cap,
-                    f"最大距离 {old} {unit_zh}",
-                    f"max distance {old} {unit_en}",
-                )
-            )
-        else:
-            shown = math.ceil(v)
-            out.append(
-                Relaxation(
-                    "max_distance",
-                    cap,
-                    v,
-                    f"将最大距离由 {old} {unit_zh} 提高到 {shown} {unit_zh}",
-                    f"raise the distance cap from {old} {unit_en} to {shown} {unit_en}",
-                )
-            )
-    if rules.min_pair_score > 0:
-        floor = rules.min_pair_score
-        scores = np.unique(problem.score)
-        cands = [float(s) for s in scores[::-1] if s < floor - 1e-12]
-        v = _smallest(cands, lambda s: oracle(replace(rules, min_pair_score=max(s, 0.0))))
-        old = _num(floor)
-        if v is None:
-            out.append(
-                _cannot("min_pair_score", floor, f"最低结对得分 {old}", f"min pair score {old}")
-            )
-        else:
-            shown = math.floor(v * 1000) / 1000
-            out.append(
-                Relaxation(
-                    "min_pair_score",
-                    floor,
-                    v,
-                    f"将最低结对得分由 {old} 降到 {shown:g}",
-                    f"lower the min pair score from {old} to {shown:g}",
-                )
-            )
-    integer_rules = (
-        (
-            "prefecture_spread",
-            rules.prefecture_spread,
-            rules.prefecture_spread > 0,
-            "将市州分散上限由 {a} 放宽到 {b}",
-            "raise the prefecture spread from {a} to {b}",
-            "市州分散 ≤ {a}",
-            "prefecture spread ≤ {a}",
-        ),
-        (
-            "max_changes",
-            rules.max_changes,
-            rules.max_changes >= 0 and bool(problem.incumbent),
-            "将允许调整由 {a} 对增加到 {b} 对",
-            "allow {b} changes from the incumbent instead of {a}",
-            "较现行结对最多调整 {a} 对",
-            "at most {a} changes from the incumbent",
-        ),
-        (
-            "supporter_capacity",
-            rules.supporter_capacity,
-            rules.supporter_capacity < n_r,
-            "将支援方容量由 {a} 提高到 {b}",
-            "raise the supporter capacity from {a} to {b}",
-            "每个支援方最多 {a} 个受援方",
-            "supporter capacity {a}",
-        ),
-    )
-    for group, current, active, zh, en, label_zh, label_en in integer_rules:
-        if not active:
-            continue
-        upper = len(problem.incumbent) if group == "max_changes" else n_r
-        cands = list(range(int(current) + 1, upper + 1))
-        v = _smallest(cands, lambda k, g=group: oracle(replace(rules, **{g: int(k)})))
-        if v is None:
-            out.append(
-                _cannot(group, current, label_zh.format(a=current), label_en.format(a=current))
-            )
-        else:
-            out.append(
-                Relaxation(
-                    group,
-                    current,
-                    int(v),
-                    zh.format(a=current, b=int(v)),
-                    en.format(a=current, b=int(v)),
-                )
-            )
-    return tuple(out)
+    """Every record's smallest single relaxations, in the records' ``relax_rank`` order."""
+    parts = sorted(_parts(oracle.registry), key=lambda rp: rp[1].relax_rank)
+    return tuple(r for _, part in parts for r in part.relax(problem, rules, oracle))
 
 
-def _cannot(group: str, current: float, label_zh: str, label_en: str) -> Relaxation:
-    return Relaxation(
-        group,
-        current,
-        None,
-        f"仅放宽“{label_zh}”不能恢复可行",
-        f"relaxing '{label_en}' alone does not restore feasibility",
-    )
-
-
-def diagnose(problem: MatchingProblem, settings: MatchSettings | None = None) -> Diagnosis:
+def diagnose(
+    problem: MatchingProblem,
+    settings: MatchSettings | None = None,
+    registry: Iterable[Rule] | None = None,
+) -> Diagnosis:
     """Diagnose why the rules of ``settings`` admit no pairing (see the module doc).
 
-    Returns ``Diagnosis(feasible=True)`` when they do.
+    Returns ``Diagnosis(feasible=True)`` when they do. ``registry`` replaces the rule records
+    in force (:data:`matching.rules.REGISTRY`).
     """
     settings = settings or MatchSettings()
     rules = settings.rules
-    oracle = _Oracle(problem, settings)
-    items = rule_items(problem, rules)
+    language = check_language(settings.explain.language)
+    oracle = _Oracle(problem, settings, registry)
+    items = rule_items(problem, rules, oracle.registry)
     if oracle(rules):
-        return Diagnosis(True, items, checks=oracle.checks, methods=tuple(sorted(oracle.methods)))
-    if not oracle(_without(problem, rules, items)):
+        return Diagnosis(
+            True,
+            items,
+            checks=oracle.checks,
+            methods=tuple(sorted(oracle.methods)),
+            language=language,
+        )
+    if not oracle(*_variant(problem, rules, items, oracle.registry)):
         return Diagnosis(
             False,
             items,
             structural=True,
             checks=oracle.checks,
             methods=tuple(sorted(oracle.methods)),
+            language=language,
         )
 
     def holds(keep: set[int]) -> bool:
         """Feasible with only the items ``keep`` (by position) in force."""
-        return oracle(_without(problem, rules, [it for k, it in enumerate(items) if k not in keep]))
+        drop = [it for k, it in enumerate(items) if k not in keep]
+        return oracle(*_variant(problem, rules, drop, oracle.registry))
 
     # Deletion filter: an irreducible conflicting subset.
     kept = set(range(len(items)))
@@ -490,7 +301,8 @@ def diagnose(problem: MatchingProblem, settings: MatchSettings | None = None) ->
     # Linear search: a minimal correction set, keeping programme-wide rules first.
     satisfied: set[int] = set()
     dropped: set[int] = set()
-    order = sorted(range(len(items)), key=lambda k: (REPAIR_PRIORITY.index(items[k].group), k))
+    priority = repair_priority(oracle.registry)
+    order = sorted(range(len(items)), key=lambda k: (priority.index(items[k].group), k))
     for k in order:
         if holds(satisfied | {k}):
             satisfied.add(k)
@@ -506,4 +318,5 @@ def diagnose(problem: MatchingProblem, settings: MatchSettings | None = None) ->
         relaxations=relaxations,
         checks=oracle.checks,
         methods=tuple(sorted(oracle.methods)),
+        language=language,
     )

@@ -2,75 +2,57 @@ r"""Fast path: the pure assignment problem, solved by scipy's ``linear_sum_assig
 
 It applies when the problem *is* an assignment problem — one supporter per recipient, each
 supporter used at most once, at least as many supporters as recipients, objective
-``weighted_sum`` — and every side rule can be written into the cost matrix:
+``weighted_sum`` — and every side rule can be written into the cost matrix. Which rules allow
+it is the route predicate of each record (:data:`matching.rules.REGISTRY`,
+:attr:`~matching.rules.Route.FAST_PATH`): today forbidden pairs, pairs beyond
+``max_distance`` and below ``min_pair_score`` (not allowed), locks (fixed) and the change
+penalty (a bonus :math:`\pi` on incumbent pairs, the constant :math:`-\pi|I|`) do; a
+prefecture spread that can bind, a cap on changes, stability and ``maxmin`` do not.
 
-* forbidden pairs, pairs beyond ``max_distance`` and pairs below ``min_pair_score`` get cost
-  :math:`+\infty`;
-* a locked pair :math:`(r, s)` makes every other entry of row :math:`r` and column :math:`s`
-  :math:`+\infty`;
-* the change penalty :math:`\pi` becomes a bonus :math:`\pi` on incumbent pairs (the constant
-  :math:`-\pi|I|` is added back to the objective).
-
-Prefecture spread (when it can bind), a cap on changes and stability need the integer
-program. No PuLP model is built on this path.
+The instance is the :class:`~matching.rules.PairTable` solved by the one assignment solver,
+:func:`matching.assignment.solve_assignment`. No PuLP model is built on this path.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
+from matching.assignment import form_of, pairs_from_columns
+from matching.assignment import solve_assignment as solve_form
 from matching.options import MatchSettings
 from matching.problem import MatchingProblem
+from matching.rules import Route, Rule, blocked, pair_table, spread_can_bind
 
 Pair = tuple[str, str]
 
-
-def spread_can_bind(problem: MatchingProblem, settings: MatchSettings) -> bool:
-    """Whether ``prefecture_spread`` can cut any pairing (else it adds no constraint)."""
-    k, rules = settings.rules.prefecture_spread, settings.rules
-    if k <= 0:
-        return False
-    r_count: dict[str, int] = {}
-    s_count: dict[str, int] = {}
-    for r in problem.recipients:
-        key = problem.prefecture.get(r, "")
-        r_count[key] = r_count.get(key, 0) + 1
-    for s in problem.supporters:
-        key = problem.prefecture.get(s, "")
-        s_count[key] = s_count.get(key, 0) + 1
-    return any(
-        min(rules.recipient_demand * a, rules.supporter_capacity * b) > k
-        for a in r_count.values()
-        for b in s_count.values()
-    )
+__all__ = [
+    "AssignmentOutcome",
+    "applies",
+    "cost_matrix",
+    "solve_assignment",
+    "spread_can_bind",
+    "why_not",
+]
 
 
-def why_not(problem: MatchingProblem, settings: MatchSettings) -> str | None:
+def why_not(
+    problem: MatchingProblem, settings: MatchSettings, registry: Iterable[Rule] | None = None
+) -> str | None:
     """``None`` when the fast path applies, else the first reason it does not."""
-    rules = settings.rules
     if not settings.fast_path:
         return "fast_path is off"
-    if settings.objective != "weighted_sum":
-        return f"objective is {settings.objective!r}"
-    if rules.recipient_demand != 1 or rules.supporter_capacity != 1:
-        return "not one-to-one"
-    if len(problem.recipients) > len(problem.supporters):
-        return "more recipients than supporters"
-    if spread_can_bind(problem, settings):
-        return "prefecture_spread can bind"
-    if rules.max_changes >= 0 and problem.incumbent:
-        return "max_changes"
-    if rules.stable:
-        return "stability"
-    return None
+    return blocked(problem, settings, Route.FAST_PATH, registry)
 
 
-def applies(problem: MatchingProblem, settings: MatchSettings) -> bool:
+def applies(
+    problem: MatchingProblem, settings: MatchSettings, registry: Iterable[Rule] | None = None
+) -> bool:
     """Whether :func:`solve_assignment` solves this instance exactly."""
-    return why_not(problem, settings) is None
+    return why_not(problem, settings, registry) is None
 
 
 @dataclass(frozen=True)
@@ -83,45 +65,34 @@ class AssignmentOutcome:
     seconds: float
 
 
-def cost_matrix(problem: MatchingProblem, settings: MatchSettings) -> tuple[np.ndarray, float]:
-    """The cost matrix (``-benefit``, ``inf`` where a rule excludes the pair) and the constant."""
-    rules = settings.rules
-    benefit = np.array(problem.score, dtype=float)
-    constant = 0.0
-    if rules.change_penalty > 0 and problem.incumbent:
-        for r, s in problem.incumbent:
-            benefit[problem.r_index(r), problem.s_index(s)] += rules.change_penalty
-        constant = -rules.change_penalty * len(problem.incumbent)
-    cost = -benefit
-    banned = np.zeros(cost.shape, dtype=bool)
-    if np.isfinite(rules.max_distance):
-        banned |= np.asarray(problem.distance) > rules.max_distance
-    if rules.min_pair_score > 0:
-        banned |= problem.score < rules.min_pair_score - 1e-12
-    for r, s in rules.forbids:
-        banned[problem.r_index(r), problem.s_index(s)] = True
-    for r, s in rules.locks:
-        i, j = problem.r_index(r), problem.s_index(s)
+def cost_matrix(
+    problem: MatchingProblem, settings: MatchSettings, registry: Iterable[Rule] | None = None
+) -> tuple[np.ndarray, float]:
+    """The cost matrix (``-benefit``, ``inf`` where a rule excludes the pair) and the constant.
+
+    A fixed (locked) cell makes every other entry of its row and column ``inf``.
+    """
+    table = pair_table(problem, settings, registry)
+    cost = -table.weight
+    banned = ~table.allowed
+    for i, j in table.fixed:
         keep = banned[i, j]
         banned[i, :] = True
         banned[:, j] = True
         banned[i, j] = keep
     cost[banned] = np.inf
-    return cost, constant
+    return cost, table.constant
 
 
-def solve_assignment(problem: MatchingProblem, settings: MatchSettings) -> AssignmentOutcome:
-    """Solve the assignment exactly (Jonker–Volgenant variant in SciPy)."""
-    import time
-
+def solve_assignment(
+    problem: MatchingProblem, settings: MatchSettings, registry: Iterable[Rule] | None = None
+) -> AssignmentOutcome:
+    """Solve the assignment exactly (:func:`matching.assignment.solve_assignment`)."""
     start = time.perf_counter()
-    cost, constant = cost_matrix(problem, settings)
-    try:
-        rows, cols = linear_sum_assignment(cost)
-    except ValueError:
+    found = solve_form(form_of(problem, settings, registry))
+    if found is None:
         return AssignmentOutcome(False, (), None, time.perf_counter() - start)
-    total = -float(cost[rows, cols].sum()) + constant
-    pairs = tuple(
-        (problem.recipients[i], problem.supporters[j]) for i, j in zip(rows, cols, strict=True)
+    cols, total = found
+    return AssignmentOutcome(
+        True, pairs_from_columns(problem, cols), total, time.perf_counter() - start
     )
-    return AssignmentOutcome(True, pairs, total, time.perf_counter() - start)

@@ -14,10 +14,12 @@ the pairs it *displaces*.
 Two ways to compute it:
 
 assignment form (fast)
-    When every rule acts on single pairs — one supporter per recipient
+    When every rule acts on single pairs — no record of :data:`matching.rules.REGISTRY`
+    blocks :attr:`~matching.rules.Route.ASSIGNMENT_FORM`: today one supporter per recipient
     (``recipient_demand = 1``), any ``supporter_capacity``, locks, forbids, ``max_distance``,
     ``min_pair_score``, ``change_penalty``; objective ``weighted_sum``; no prefecture spread,
-    change limit or stability — the problem is a weighted bipartite assignment. Forcing
+    change limit or stability — the problem is a weighted bipartite assignment
+    (:mod:`matching.assignment`). Forcing
     ``(r, s)`` removes row ``r`` and one slot of ``s``, and the rest is one
     :func:`scipy.optimize.linear_sum_assignment` on the reduced matrix: the full 22 × 22 table
     (484 pairs) takes a few milliseconds per pair.
@@ -32,121 +34,52 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
 
+from matching.assignment import (
+    AssignmentForm,
+    assignment_form,
+    pairs_from_columns,
+    solve_assignment,
+)
+from matching.assignment import why_not as assignment_why_not
 from matching.options import MatchSettings
 from matching.problem import MatchingProblem
 from matching.result import MatchResult, MatchStatus
+from matching.rules import Rule
 from matching.solve import solve
 from matching.verify import Verification, verify
 
 Pair = tuple[str, str]
 
+__all__ = [
+    "FORCING_COLUMNS",
+    "AnalysisError",
+    "AssignmentForm",
+    "assignment_form",
+    "base_optimum",
+    "base_pairing",
+    "feasible_pairing",
+    "forcing_costs",
+    "forcing_matrix",
+    "is_assignment",
+    "pairs_from_columns",
+    "solve_assignment",
+    "use_assignment",
+    "verified",
+]
 
-@dataclass(frozen=True)
-class AssignmentForm:
-    """A problem whose rules all act on single pairs, as a weighted bipartite assignment.
 
-    Maximise ``constant + sum(weight[i, j] for chosen (i, j))`` over pairings that give every
-    recipient exactly one supporter, every supporter at most ``capacity`` recipients, use only
-    ``allowed`` cells and contain every ``fixed`` cell.
+def is_assignment(
+    problem: MatchingProblem, settings: MatchSettings, registry: Iterable[Rule] | None = None
+) -> bool:
+    """Whether the rules of ``settings`` all act on single pairs (see the module doc).
+
+    Read from the records' route predicates (:attr:`matching.rules.Route.ASSIGNMENT_FORM`).
     """
-
-    weight: np.ndarray
-    """Objective coefficient of each pair (score plus the change penalty on incumbent pairs)."""
-    constant: float
-    """Objective constant (minus the change penalty times the number of incumbent pairs)."""
-    allowed: np.ndarray
-    """Boolean recipient × supporter mask of pairs the rules admit."""
-    capacity: int
-    fixed: tuple[tuple[int, int], ...]
-    """Locked pairs as (row, column) indices."""
-
-
-def is_assignment(problem: MatchingProblem, settings: MatchSettings) -> bool:
-    """Whether the rules of ``settings`` all act on single pairs (see the module doc)."""
-    rules = settings.rules
-    return (
-        settings.objective == "weighted_sum"
-        and rules.recipient_demand == 1
-        and rules.prefecture_spread == 0
-        and (rules.max_changes < 0 or not problem.incumbent)
-        and not rules.stable
-    )
-
-
-def assignment_form(problem: MatchingProblem, settings: MatchSettings) -> AssignmentForm | None:
-    """The assignment form of ``problem`` under ``settings``, or ``None`` when it has none."""
-    if not is_assignment(problem, settings):
-        return None
-    rules = settings.rules
-    score = problem.score
-    weight = np.array(score, dtype=float)
-    constant = 0.0
-    if rules.change_penalty and problem.incumbent:
-        for r, s in problem.incumbent:
-            weight[problem.r_index(r), problem.s_index(s)] += rules.change_penalty
-        constant = -rules.change_penalty * len(problem.incumbent)
-    allowed = np.ones(weight.shape, dtype=bool)
-    if math.isfinite(rules.max_distance):
-        allowed &= np.asarray(problem.distance) <= rules.max_distance
-    if rules.min_pair_score > 0:
-        allowed &= score >= rules.min_pair_score - 1e-12  # as matching.build
-    for r, s in rules.forbids:
-        allowed[problem.r_index(r), problem.s_index(s)] = False
-    fixed = tuple((problem.r_index(r), problem.s_index(s)) for r, s in rules.locks)
-    return AssignmentForm(
-        weight=weight,
-        constant=constant,
-        allowed=allowed,
-        capacity=min(rules.supporter_capacity, len(problem.recipients)),
-        fixed=fixed,
-    )
-
-
-def solve_assignment(
-    form: AssignmentForm,
-    extra_fixed: Sequence[tuple[int, int]] = (),
-    banned: np.ndarray | None = None,
-    weight: np.ndarray | None = None,
-) -> tuple[np.ndarray, float] | None:
-    """Optimal pairing of ``form``: ``(column of each row, objective)``, or ``None`` if none.
-
-    ``extra_fixed`` adds fixed cells, ``banned`` (boolean mask) removes cells, ``weight``
-    replaces the objective coefficients (same mask and constant).
-    """
-    w = form.weight if weight is None else weight
-    n_r, n_s = w.shape
-    allowed = form.allowed if banned is None else form.allowed & ~banned
-    cols = np.full(n_r, -1, dtype=int)
-    slots = np.full(n_s, form.capacity, dtype=int)
-    total = form.constant
-    for i, j in (*form.fixed, *extra_fixed):
-        if cols[i] == j:
-            continue
-        if cols[i] >= 0 or not allowed[i, j] or slots[j] == 0:
-            return None
-        cols[i] = j
-        slots[j] -= 1
-        total += float(w[i, j])
-    rows = np.flatnonzero(cols < 0)
-    if rows.size == 0:
-        return cols, total
-    copies = np.repeat(np.arange(n_s), slots)
-    if copies.size < rows.size:
-        return None
-    sub = np.where(allowed[np.ix_(rows, copies)], w[np.ix_(rows, copies)], -np.inf)
-    try:
-        ri, ci = linear_sum_assignment(sub, maximize=True)
-    except ValueError:  # no complete assignment over the allowed cells
-        return None
-    cols[rows[ri]] = copies[ci]
-    total += float(w[rows[ri], copies[ci]].sum())
-    return cols, total
+    return assignment_why_not(problem, settings, registry) is None
 
 
 class AnalysisError(RuntimeError):
@@ -154,41 +87,42 @@ class AnalysisError(RuntimeError):
 
 
 def verified(
-    problem: MatchingProblem, settings: MatchSettings, pairs: Sequence[Pair]
+    problem: MatchingProblem,
+    settings: MatchSettings,
+    pairs: Sequence[Pair],
+    registry: Iterable[Rule] | None = None,
 ) -> Verification:
     """:func:`matching.verify` the pairs, raising :class:`AnalysisError` if they break a rule."""
-    ver = verify(problem, settings, pairs)
+    ver = verify(problem, settings, pairs, registry=registry)
     if not ver.ok:
         raise AnalysisError("a solution failed verification: " + "; ".join(ver.problems))
     return ver
 
 
-def pairs_from_columns(problem: MatchingProblem, cols: np.ndarray) -> tuple[Pair, ...]:
-    """Pairs of an assignment given as the column of each row."""
-    return tuple((problem.recipients[i], problem.supporters[int(j)]) for i, j in enumerate(cols))
-
-
-def use_assignment(problem: MatchingProblem, settings: MatchSettings) -> AssignmentForm | None:
+def use_assignment(
+    problem: MatchingProblem, settings: MatchSettings, registry: Iterable[Rule] | None = None
+) -> AssignmentForm | None:
     """The assignment form when ``settings.fast_path`` is on and the rules allow it."""
-    return assignment_form(problem, settings) if settings.fast_path else None
+    return assignment_form(problem, settings, registry) if settings.fast_path else None
 
 
 def feasible_pairing(
-    problem: MatchingProblem, settings: MatchSettings
+    problem: MatchingProblem, settings: MatchSettings, registry: Iterable[Rule] | None = None
 ) -> tuple[tuple[Pair, ...] | None, str]:
     """A verified pairing satisfying the rules (``None`` if there is none) and the method used.
 
-    Raises :class:`AnalysisError` when a solver stops without deciding.
+    ``registry`` replaces the rule records in force (the diagnosis leaves some out). Raises
+    :class:`AnalysisError` when a solver stops without deciding.
     """
-    form = use_assignment(problem, settings)
+    form = use_assignment(problem, settings, registry)
     if form is not None:
         found = solve_assignment(form)
         if found is None:
             return None, "assignment"
         pairs = pairs_from_columns(problem, found[0])
-        verified(problem, settings, pairs)
+        verified(problem, settings, pairs, registry)
         return pairs, "assignment"
-    result = solve(problem, settings)
+    result = solve(problem, settings, registry=registry)
     if result.status == MatchStatus.INFEASIBLE:
         return None, "ip"
     if not result.ok:

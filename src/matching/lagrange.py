@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -39,6 +40,7 @@ from matching import fastpath
 from matching.model import prefecture_codes, spread_groups
 from matching.options import MatchSettings
 from matching.problem import MatchingProblem
+from matching.rules import Route, Rule, blocked, pair_table
 
 Pair = tuple[str, str]
 
@@ -52,22 +54,27 @@ PROGRESS = 1e-5
 PATIENCE = 25
 
 
-def why_not(problem: MatchingProblem, settings: MatchSettings) -> str | None:
+def why_not(
+    problem: MatchingProblem, settings: MatchSettings, registry: Iterable[Rule] | None = None
+) -> str | None:
     """``None`` when :func:`relax` applies, else the first reason it does not.
 
-    It applies when the fast path's only obstacle is a prefecture spread that can bind: one
+    Read from the records' route predicates (:attr:`matching.rules.Route.LAGRANGIAN`): today
+    it applies when the fast path's only obstacle is a prefecture spread that can bind — one
     supporter per recipient, capacity one, at least as many supporters as recipients,
-    objective ``weighted_sum``, no stability, no cap on changes, ``fast_path`` on.
+    objective ``weighted_sum``, no stability, no cap on changes — and ``fast_path`` is on.
     """
-    if not fastpath.spread_can_bind(problem, settings):
-        return "no prefecture spread that can bind"
-    without = replace(settings, rules=replace(settings.rules, prefecture_spread=0))
-    return fastpath.why_not(problem, without)
+    reason = blocked(problem, settings, Route.LAGRANGIAN, registry)
+    if reason is None and not settings.fast_path:
+        return "fast_path is off"
+    return reason
 
 
-def applies(problem: MatchingProblem, settings: MatchSettings) -> bool:
+def applies(
+    problem: MatchingProblem, settings: MatchSettings, registry: Iterable[Rule] | None = None
+) -> bool:
     """Whether :func:`relax` can be used on this instance."""
-    return why_not(problem, settings) is None
+    return why_not(problem, settings, registry) is None
 
 
 @dataclass(frozen=True)
@@ -190,11 +197,11 @@ class _Instance:
     """Where ``cost`` is finite."""
 
 
-def _instance(problem: MatchingProblem, settings: MatchSettings) -> _Instance:
-    cost, constant = fastpath.cost_matrix(problem, settings)
-    benefit = np.array(problem.score, dtype=float)
-    for r, s in problem.incumbent if settings.rules.change_penalty > 0 else ():
-        benefit[problem.r_index(r), problem.s_index(s)] += settings.rules.change_penalty
+def _instance(
+    problem: MatchingProblem, settings: MatchSettings, registry: Iterable[Rule] | None = None
+) -> _Instance:
+    cost, constant = fastpath.cost_matrix(problem, settings, registry)
+    benefit = pair_table(problem, settings, registry).weight
     r_code, s_code = prefecture_codes(problem)
     width = int(s_code.max()) + 1
     n_groups = (int(r_code.max()) + 1) * width
@@ -324,7 +331,10 @@ def _solve_lsa(cost: np.ndarray) -> np.ndarray | None:
 
 
 def relax(
-    problem: MatchingProblem, settings: MatchSettings, time_limit: float | None = None
+    problem: MatchingProblem,
+    settings: MatchSettings,
+    time_limit: float | None = None,
+    registry: Iterable[Rule] | None = None,
 ) -> Relaxation | None:
     """Run the Lagrangian relaxation of the spread rows.
 
@@ -335,7 +345,7 @@ def relax(
     """
     start = time.perf_counter()
     limit = TIME_SHARE * settings.solver.time_limit if time_limit is None else time_limit
-    inst = _instance(problem, settings)
+    inst = _instance(problem, settings, registry)
     rows = np.arange(inst.cost.shape[0])
     lam = np.zeros(inst.n_groups)
     best_bound, best_lam, best_cols = math.inf, lam, None

@@ -5,12 +5,14 @@ supporter :math:`s` is paired with recipient :math:`r`, :math:`c_{rs}` the weigh
 (:attr:`MatchingProblem.score`), :math:`I` the incumbent pairs.
 
 The model is sparse: the rules that only exclude single pairs — ``forbid``, ``max_distance``
-and ``min_pair_score``, the :data:`EXCLUSIONS` — remove the pair's variable altogether instead
+and ``min_pair_score``, the :data:`EXCLUSIONS` (the records of :mod:`matching.rules` with an
+``exclude`` part) — remove the pair's variable altogether instead
 of adding a row :math:`x_{rs} = 0`. :attr:`MatchModel.excluded` says which rule removed which
 pair. A row whose every term was removed stays in the model with no terms (``0 = 1`` for a
 locked pair that a rule excludes), so a contradiction still shows up as infeasibility.
 
-:func:`build` calls the ``add_*`` functions below in the fixed order of :data:`FAMILIES`; each
+:func:`build` calls the ``add_*`` functions below in the fixed order of :data:`FAMILIES` (the
+records of :mod:`matching.rules` with a ``rows`` part, in registry order); each
 one documents its math, returns early when it has nothing to add and names its constraints
 deterministically (``"lock[zhuxi,wuhan-donghu]"``). The readable names are the keys of
 :attr:`MatchModel.constraints`; inside the PuLP model the rows carry ASCII names built from
@@ -20,8 +22,9 @@ positions (``lock_0_0``) so that every backend accepts them.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pulp
@@ -29,21 +32,62 @@ import pulp
 from matching.options import MatchSettings
 from matching.problem import InputError, MatchingProblem
 
+if TYPE_CHECKING:
+    from matching.rules import Rule
+
 Pair = tuple[str, str]
 
-#: Constraint families in the order :func:`build` adds them.
-FAMILIES: tuple[str, ...] = (
-    "recipient_demand",
-    "supporter_capacity",
-    "lock",
-    "prefecture_spread",
-    "max_changes",
-    "stability",
-    "maxmin_floor",
-)
+#: The family of the rows a caller adds with ``extra_constraints`` (:func:`build`).
+EXTRA = "extra"
 
-#: Rules that exclude single pairs: they remove variables instead of adding rows.
-EXCLUSIONS: tuple[str, ...] = ("forbid", "max_distance", "min_pair_score")
+_SENSES = {"<=": pulp.LpConstraintLE, ">=": pulp.LpConstraintGE, "==": pulp.LpConstraintEQ}
+_SENSE_TEXT = {v: k for k, v in _SENSES.items()}
+
+
+def __getattr__(name: str) -> object:
+    """``FAMILIES``, ``EXCLUSIONS``, ``ADDERS``, ``EXCLUDERS``: read from the rule records.
+
+    The records (:mod:`matching.rules`) refer to the ``add_*`` functions of this module, so
+    the derived tables are computed on access rather than at import.
+    """
+    if name in ("FAMILIES", "EXCLUSIONS", "ADDERS", "EXCLUDERS"):
+        from matching.rules import records
+
+        rows = {r.name: r.rows for r in records() if r.rows is not None}
+        cuts = {r.name: r.exclude for r in records() if r.exclude is not None}
+        return {
+            "FAMILIES": tuple(rows),
+            "EXCLUSIONS": tuple(cuts),
+            "ADDERS": rows,
+            "EXCLUDERS": cuts,
+        }[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@dataclass(frozen=True)
+class ExtraRow:
+    """A row added by ``extra_constraints``, as coefficients on pairs (for :func:`verify`)."""
+
+    name: str
+    """Readable name, ``extra[key]``."""
+    coefficients: tuple[tuple[Pair, float], ...]
+    sense: str
+    """``<=``, ``>=`` or ``==``."""
+    rhs: float
+
+    def lhs(self, pairs: Iterable[Pair]) -> float:
+        """The row's left-hand side on a pairing."""
+        chosen = set(pairs)
+        return float(sum(c for pair, c in self.coefficients if pair in chosen))
+
+    def holds(self, pairs: Iterable[Pair], tol: float = 1e-9) -> bool:
+        """Whether the row holds on a pairing."""
+        v = self.lhs(pairs)
+        if self.sense == "<=":
+            return v <= self.rhs + tol
+        if self.sense == ">=":
+            return v >= self.rhs - tol
+        return abs(v - self.rhs) <= tol
 
 
 @dataclass
@@ -71,13 +115,74 @@ class MatchModel:
     """With objective ``maxmin``: the worst chosen pair's score :math:`t`."""
     stage: str = "weighted_sum"
     """Which objective is set: ``weighted_sum``, ``maxmin_stage1`` or ``maxmin_stage2``."""
+    weight: np.ndarray | None = None
+    """Objective coefficient of every pair (:attr:`matching.rules.PairTable.weight`)."""
+    constant: float = 0.0
+    """Objective constant (:attr:`matching.rules.PairTable.constant`)."""
+    extra: tuple[ExtraRow, ...] = ()
+    """The rows of ``extra_constraints`` as coefficients, for :func:`matching.verify`."""
 
-    def add(self, family: str, key: str, pulp_key: str, constraint: pulp.LpConstraint) -> None:
-        """Add ``constraint`` as ``family[key]`` (PuLP row name ``family_pulp_key``)."""
+    def add(
+        self, family: str, key: str, pulp_key: str, constraint: pulp.LpConstraint
+    ) -> None:
+        """Add ``constraint`` as ``family[key]`` (PuLP row name ``family_pulp_key``).
+
+        An empty ``pulp_key`` names the row ``family`` for the family's first row and
+        ``family_<n>`` after (so hooks need not invent ASCII names).
+        """
         name = f"{family}[{key}]" if key else family
-        self.lp.addConstraint(constraint, f"{family}_{pulp_key}" if pulp_key else family)
+        if pulp_key:
+            row = f"{family}_{pulp_key}"
+        else:
+            done = len(self.families.get(family, []))
+            row = f"{family}_{done}" if done else family
+        self.lp.addConstraint(constraint, row)
         self.constraints[name] = constraint
         self.families.setdefault(family, []).append(name)
+
+    def add_row(
+        self, family: str, key: str, terms: dict[Pair, float], sense: str, rhs: float
+    ) -> pulp.LpConstraint:
+        r"""Add :math:`\sum_{(r,s)} a_{rs} x_{rs} \;\text{sense}\; b` as ``family[key]``.
+
+        ``terms`` maps (recipient, supporter) pairs to coefficients; a pair without a
+        variable (excluded by a rule) is 0 and drops out. ``sense`` is ``<=``, ``>=`` or ``==``.
+        """
+        if sense not in _SENSES:
+            raise ValueError(f"sense must be one of {', '.join(_SENSES)}, got {sense!r}")
+        for r, s in terms:
+            index_pair(self.problem, (r, s), family)
+        items = [(self.x[p], float(c)) for p, c in terms.items() if p in self.x]
+        constraint = _con(items, _SENSES[sense], float(rhs))
+        self.add(family, key, "", constraint)
+        return constraint
+
+    def add_extra(
+        self, key: str, terms: dict[Pair, float], sense: str, rhs: float
+    ) -> pulp.LpConstraint:
+        """Add a row of the ``extra`` family (see :meth:`add_row`): the hook's helper."""
+        return self.add_row(EXTRA, key, terms, sense, rhs)
+
+    def extra_rows(self) -> tuple[ExtraRow, ...]:
+        """The rows of the ``extra`` family as coefficients on pairs.
+
+        Raises ``ValueError`` for a row with a variable that is not a pairing variable:
+        :func:`matching.verify` could not evaluate it.
+        """
+        pair_of = {v.name: pair for pair, v in self.x.items()}
+        out = []
+        for name in self.families.get(EXTRA, []):
+            con = self.constraints[name]
+            coefficients = []
+            for var, coef in con.items():
+                if var.name not in pair_of:
+                    raise ValueError(
+                        f"extra row {name} uses {var.name!r}, which is not a pairing variable; "
+                        "extra rows may only use the model's x variables"
+                    )
+                coefficients.append((pair_of[var.name], float(coef)))
+            out.append(ExtraRow(name, tuple(coefficients), _SENSE_TEXT[con.sense], -con.constant))
+        return tuple(out)
 
     def chosen_pairs(self, values: dict[str, float]) -> tuple[Pair, ...]:
         """Pairs whose variable is 1 in a solver's ``values`` (rounded at 0.5)."""
@@ -105,7 +210,8 @@ def _con(terms, sense: int, rhs: float) -> pulp.LpConstraint:
     return pulp.LpConstraint(_expr(terms), sense=sense, rhs=rhs)
 
 
-def _index_pair(problem: MatchingProblem, pair: Pair, what: str) -> tuple[int, int]:
+def index_pair(problem: MatchingProblem, pair: Pair, what: str) -> tuple[int, int]:
+    """Positions of ``pair`` (:class:`InputError` naming ``what`` unless it fits the problem)."""
     r, s = pair
     if not problem.is_recipient(r) or not problem.is_supporter(s):
         raise InputError(
@@ -120,7 +226,7 @@ def check_rules(problem: MatchingProblem, settings: MatchSettings) -> None:
     for what, pairs in (("lock", settings.rules.locks), ("forbid", settings.rules.forbids)):
         for pair in pairs:
             try:
-                _index_pair(problem, pair, what)
+                index_pair(problem, pair, what)
             except InputError as exc:
                 problems.extend(exc.problems)
     if problems:
@@ -133,7 +239,7 @@ def exclude_forbid(problem: MatchingProblem, settings: MatchSettings) -> list[tu
     The pairs have no variable; :attr:`MatchModel.excluded` lists them under ``forbid``, in
     the order of ``rules.forbids``.
     """
-    return [_index_pair(problem, pair, "forbid") for pair in settings.rules.forbids]
+    return [index_pair(problem, pair, "forbid") for pair in settings.rules.forbids]
 
 
 def exclude_max_distance(
@@ -162,17 +268,6 @@ def exclude_min_pair_score(
     if floor <= 0:
         return []
     return [(int(i), int(j)) for i, j in np.argwhere(problem.score < floor - 1e-12)]
-
-
-def allowed_cells(problem: MatchingProblem, settings: MatchSettings) -> np.ndarray:
-    """Boolean recipient × supporter mask of the pairs no exclusion rule removes."""
-    allowed = np.ones((len(problem.recipients), len(problem.supporters)), dtype=bool)
-    for family in EXCLUSIONS:
-        cells = EXCLUDERS[family](problem, settings)
-        if cells:
-            idx = np.asarray(cells, dtype=np.intp)
-            allowed[idx[:, 0], idx[:, 1]] = False
-    return allowed
 
 
 def add_recipient_demand(m: MatchModel) -> None:
@@ -205,7 +300,7 @@ def add_lock(m: MatchModel) -> None:
     ``0 = 1``: the model is infeasible, as the rules are.
     """
     for r, s in m.settings.rules.locks:
-        i, j = _index_pair(m.problem, (r, s), "lock")
+        i, j = index_pair(m.problem, (r, s), "lock")
         group = m.variables([(r, s)])
         m.add("lock", f"{r},{s}", f"{i}_{j}", _con(_ones(group), pulp.LpConstraintEQ, 1))
 
@@ -390,17 +485,16 @@ def weighted_objective(m: MatchModel) -> pulp.LpAffineExpression:
 
     .. math::  \sum_{rs} c_{rs} x_{rs} - \pi \sum_{(r,s)\in I} (1 - x_{rs})
 
-    :math:`\pi` is ``rules.change_penalty`` (score units per incumbent pair given up).
+    :math:`\pi` is ``rules.change_penalty`` (score units per incumbent pair given up). The
+    coefficients are :attr:`matching.rules.PairTable.weight` (the records' ``weight`` terms).
     """
-    p, pen = m.problem, m.settings.rules.change_penalty
-    coef = np.array(p.score, dtype=float)
-    constant = 0.0
-    if pen > 0:
-        for r, s in p.incumbent:
-            coef[p.r_index(r), p.s_index(s)] += pen
-            constant -= pen
-    values = coef[m.cells[:, 0], m.cells[:, 1]].tolist()
-    return _expr(zip(m.x.values(), values, strict=True), constant)
+    if m.weight is None:
+        from matching.rules import pair_table
+
+        table = pair_table(m.problem, m.settings)
+        m.weight, m.constant = table.weight, table.constant
+    values = m.weight[m.cells[:, 0], m.cells[:, 1]].tolist()
+    return _expr(zip(m.x.values(), values, strict=True), m.constant)
 
 
 def set_objective(m: MatchModel) -> None:
@@ -453,30 +547,35 @@ def build(
     problem: MatchingProblem,
     settings: MatchSettings | None = None,
     keep: np.ndarray | None = None,
+    extra_constraints: Callable[[MatchModel], None] | None = None,
+    registry: Iterable[Rule] | None = None,
 ) -> MatchModel:
     """Build the pairing integer program for ``problem`` under ``settings``.
 
     Variables ``x_i_j`` (binary, positions in ``problem.recipients`` / ``supporters``) for
-    the pairs no exclusion rule (:data:`EXCLUSIONS`) removes, the constraint families of
-    :data:`FAMILIES` in that order, and the first objective.
+    the pairs no exclusion rule removes (:func:`matching.rules.pair_table`), the row families
+    of the rule records (:data:`matching.rules.REGISTRY`) in their order, the rows of
+    ``extra_constraints(m)`` (family ``extra``, see :meth:`MatchModel.add_extra`), and the
+    first objective.
 
     ``keep`` (boolean recipient × supporter mask) restricts the variables further, for a
     caller that has proved the other pairs cannot be in an optimal pairing (the Lagrangian
     reduced-cost fixing of :mod:`matching.lagrange`); without it the model is exact.
+    ``registry`` replaces the records in force (the diagnosis leaves some out).
     """
+    from matching.rules import pair_table, records  # the records refer to this module
+
     settings = settings or MatchSettings()
     check_rules(problem, settings)
     lp = pulp.LpProblem("shanchuan_matching", pulp.LpMaximize)
     shape = (len(problem.recipients), len(problem.supporters))
-    excluded: dict[str, list[Pair]] = {}
-    mask = np.ones(shape, dtype=bool)
     recipients, supporters = problem.recipients, problem.supporters
-    for family in EXCLUSIONS:
-        cells = EXCLUDERS[family](problem, settings)
-        if cells:
-            idx = np.asarray(cells, dtype=np.intp)
-            mask[idx[:, 0], idx[:, 1]] = False
-            excluded[family] = [(recipients[i], supporters[j]) for i, j in cells]
+    table = pair_table(problem, settings, registry)
+    excluded = {
+        name: [(recipients[i], supporters[j]) for i, j in cells]
+        for name, cells in table.excluded.items()
+    }
+    mask = table.allowed.copy()
     if keep is not None:
         if np.shape(keep) != shape:
             raise ValueError(f"keep must have shape {shape}, got {np.shape(keep)}")
@@ -487,27 +586,21 @@ def build(
     variables = [pulp.LpVariable(f"x_{i}_{j}", cat=binary) for i, j in zip(ii, jj, strict=True)]
     pairs = zip(map(recipients.__getitem__, ii), map(supporters.__getitem__, jj), strict=True)
     x = dict(zip(pairs, variables, strict=True))
-    m = MatchModel(lp=lp, x=x, problem=problem, settings=settings, cells=cells_, excluded=excluded)
-    for family in FAMILIES:
-        ADDERS[family](m)
+    m = MatchModel(
+        lp=lp,
+        x=x,
+        problem=problem,
+        settings=settings,
+        cells=cells_,
+        excluded=excluded,
+        weight=table.weight,
+        constant=table.constant,
+    )
+    for rule in records(registry):
+        if rule.rows is not None:
+            rule.rows(m)
+    if extra_constraints is not None:
+        extra_constraints(m)
+        m.extra = m.extra_rows()
     set_objective(m)
     return m
-
-
-#: Family name -> the function adding it (the order of :data:`FAMILIES`).
-ADDERS = {
-    "recipient_demand": add_recipient_demand,
-    "supporter_capacity": add_supporter_capacity,
-    "lock": add_lock,
-    "prefecture_spread": add_prefecture_spread,
-    "max_changes": add_max_changes,
-    "stability": add_stability,
-    "maxmin_floor": add_maxmin_floor,
-}
-
-#: Exclusion rule -> the function listing the (row, column) positions it removes.
-EXCLUDERS = {
-    "forbid": exclude_forbid,
-    "max_distance": exclude_max_distance,
-    "min_pair_score": exclude_min_pair_score,
-}

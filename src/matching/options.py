@@ -199,10 +199,6 @@ class ExplainSettings:
     """Explanations and robustness analyses."""
 
     language: str = field(default="zh", metadata={"doc": "Text of the reasons: 'zh' or 'en'."})
-    alternatives: int = field(default=3, metadata={"doc": "k best distinct pairings to list."})
-    sensitivity_samples: int = field(
-        default=200, metadata={"doc": "Weight perturbation samples (0 = off)."}
-    )
     sensitivity_spread: float = field(
         default=0.2,
         metadata={"doc": "Relative spread of the perturbed weights around the given ones."},

@@ -32,7 +32,7 @@ class InputError(ValueError):
 
 @dataclass(frozen=True)
 class MatchingInputs:
-    """Plain frames the engine works from (see ``docs/data.md`` for every column).
+    """Plain frames the engine works from (see ``docs/data-schemas.md`` for every column).
 
     counties
         One row per county, index = stable ASCII id. Columns of the counties schema:
@@ -196,9 +196,3 @@ class MatchingProblem:
     def pair_score(self, recipient: str, supporter: str) -> float:
         """Weighted score of one pair."""
         return float(self.score[self.r_index(recipient), self.s_index(supporter)])
-
-    def rank_of(self, county: str, partner: str) -> int | None:
-        """0-based position of ``partner`` in ``county``'s list; ``None`` if unlisted/no list."""
-        prefs = self.recipient_prefs if county in self._r_pos else self.supporter_prefs
-        listed = prefs.get(county, ())
-        return listed.index(partner) if partner in listed else None

@@ -148,6 +148,15 @@ class MatchResult:
                 for r in self.stage_reports
             ]
         ver = self.verification
+        checked: dict[str, object] = {}
+        if ver is not None:
+            checked = {
+                "ok": ver.ok,
+                "problems": list(ver.problems),
+                "objective": _num(ver.objective),
+            }
+            if ver.extra_checked:  # only runs with an extra_constraints hook have any
+                checked["extra_checked"] = list(ver.extra_checked)
         return {
             "status": self.status.value,
             "objective": _num(self.objective),
@@ -159,8 +168,6 @@ class MatchResult:
             "message": self.message,
             "pairs": [p.to_dict(self.distance_unit) for p in self.rows],
             "solver": solver,
-            "verification": None
-            if ver is None
-            else {"ok": ver.ok, "problems": list(ver.problems), "objective": _num(ver.objective)},
+            "verification": None if ver is None else checked,
             "timings": {k: round(v, 6) for k, v in self.timings.items()},
         }

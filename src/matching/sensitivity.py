@@ -42,9 +42,13 @@ from matching.forcing import (
 from matching.options import MatchSettings
 from matching.problem import MatchingProblem
 from matching.result import MatchStatus
+from matching.rules import chosen, records
 from matching.solve import solve
 
 Pair = tuple[str, str]
+
+#: Weight samples drawn when the caller gives no ``samples``.
+DEFAULT_SAMPLES = 200
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,10 @@ def sensitivity(
     seed: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SensitivityResult:
-    """Re-solve under ``samples`` perturbed weight vectors (defaults from ``settings.explain``).
+    """Re-solve under ``samples`` perturbed weight vectors (see the module doc).
+
+    ``samples`` defaults to :data:`DEFAULT_SAMPLES`, ``spread`` and ``seed`` to
+    ``settings.explain``.
 
     ``progress(done, total)`` is called after every tenth of the samples (long IP runs).
 
@@ -117,7 +124,7 @@ def sensitivity(
     when ``samples < 1`` or ``spread`` is outside [0, 1).
     """
     settings = settings or MatchSettings()
-    samples = settings.explain.sensitivity_samples if samples is None else samples
+    samples = DEFAULT_SAMPLES if samples is None else samples
     spread = settings.explain.sensitivity_spread if spread is None else spread
     seed = settings.explain.seed if seed is None else seed
     if samples < 1:
@@ -189,7 +196,7 @@ def _solve_sample(
                     [perturbed.s_index(s) for _, s in pairs],
                 ].sum()
             )
-            - settings.rules.change_penalty * ver.changes
+            + _terms(perturbed, settings, pairs)
         )
         if abs(ver.objective - expected) > 1e-7 * max(1.0, abs(expected)):
             raise AnalysisError("perturbed scores disagree with the verified objective")
@@ -200,6 +207,12 @@ def _solve_sample(
     if not result.ok:
         raise AnalysisError(f"a sensitivity sample could not be solved: {result.message}")
     return result.pairs
+
+
+def _terms(perturbed: MatchingProblem, settings: MatchSettings, pairs: tuple[Pair, ...]) -> float:
+    """The rule records' terms of the objective (the change penalty) on a pairing."""
+    ctx = chosen(perturbed, settings, list(pairs))
+    return float(sum(rule.term(ctx) for rule in records() if rule.term is not None))
 
 
 def _partners(

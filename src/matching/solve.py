@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from matching import fastpath, lagrange
-from matching.model import build, check_rules, start_second_stage
+from matching.model import ExtraRow, MatchModel, build, check_rules, start_second_stage
 from matching.options import MatchSettings
 from matching.problem import CRITERIA, MatchingProblem
 from matching.result import ChosenPair, MatchResult, MatchStatus
+from matching.rules import Rule
 from matching.verify import verify
 from solverkit.registry import SolveReport, SolverOptions, SolveStatus, solve_model
 
@@ -57,7 +59,12 @@ def _objective_tolerance(value: float) -> float:
     return 1e-5 * max(1.0, abs(value))
 
 
-def solve(problem: MatchingProblem, settings: MatchSettings | None = None) -> MatchResult:
+def solve(
+    problem: MatchingProblem,
+    settings: MatchSettings | None = None,
+    extra_constraints: Callable[[MatchModel], None] | None = None,
+    registry: Iterable[Rule] | None = None,
+) -> MatchResult:
     """Find the best pairing of ``problem`` under ``settings`` and verify it.
 
     Uses the exact assignment fast path when it applies (:mod:`matching.fastpath`). When the
@@ -70,6 +77,13 @@ def solve(problem: MatchingProblem, settings: MatchSettings | None = None) -> Ma
     verification, or whose recomputed objective disagrees with the solver's, is reported
     ``failed``. A time-limited run is ``feasible``,
     never ``optimal``. Rules naming unknown counties raise :class:`~matching.problem.InputError`.
+
+    ``extra_constraints(m)`` (as PyPSA's ``extra_functionality``) is called on the built
+    :class:`~matching.model.MatchModel` before it is solved and adds rows with
+    :meth:`~matching.model.MatchModel.add_extra` (or ``m.add("extra", ...)``); with a hook
+    both shortcuts are off, and :func:`matching.verify` evaluates every extra row on the
+    chosen pairs (``result.verification.extra_checked``). ``registry`` replaces the rule
+    records in force (:data:`matching.rules.REGISTRY`).
     """
     settings = settings or MatchSettings()
     t0 = time.perf_counter()
@@ -78,8 +92,9 @@ def solve(problem: MatchingProblem, settings: MatchSettings | None = None) -> Ma
     mode = settings.objective
     unit = problem.distance_unit
 
-    if fastpath.applies(problem, settings):
-        out = fastpath.solve_assignment(problem, settings)
+    shortcuts = extra_constraints is None  # a hook's rows exist only in the integer program
+    if shortcuts and fastpath.applies(problem, settings, registry):
+        out = fastpath.solve_assignment(problem, settings, registry)
         timings["solve"] = out.seconds
         if not out.feasible:
             timings["total"] = time.perf_counter() - t0
@@ -93,28 +108,16 @@ def solve(problem: MatchingProblem, settings: MatchSettings | None = None) -> Ma
                 message="no assignment satisfies the locks, forbids, distance cap and min score",
                 distance_unit=unit,
             )
-        return _finish(
-            problem,
-            settings,
-            out.pairs,
-            "assignment",
-            MatchStatus.OPTIMAL,
-            out.objective,
-            None,
-            (),
-            None,
-            None,
-            timings,
-            t0,
-        )
+        found = Found(out.pairs, "assignment", MatchStatus.OPTIMAL, out.objective)
+        return _finish(problem, settings, found, timings, t0, registry=registry)
 
-    if lagrange.applies(problem, settings):
-        relaxed = solve_relaxed(problem, settings, timings, t0)
+    if shortcuts and lagrange.applies(problem, settings, registry):
+        relaxed = solve_relaxed(problem, settings, timings, t0, registry)
         if relaxed is not None:
             return relaxed
 
     tb = time.perf_counter()
-    model = build(problem, settings)
+    model = build(problem, settings, extra_constraints=extra_constraints, registry=registry)
     timings["build"] = time.perf_counter() - tb
     reports: list[SolveReport] = []
     report = solve_model(model.lp, settings.solver)
@@ -153,21 +156,17 @@ def solve(problem: MatchingProblem, settings: MatchSettings | None = None) -> Ma
             message=message,
             distance_unit=unit,
         )
-    pairs = model.chosen_pairs(report.values)
-    return _finish(
-        problem,
-        settings,
-        pairs,
+    found = Found(
+        model.chosen_pairs(report.values),
         report.solver,
         status,
         report.objective,
-        report,
-        tuple(reports) if mode == "maxmin" else (),
-        level,
-        report.gap,
-        timings,
-        t0,
+        report=report,
+        stages=tuple(reports) if mode == "maxmin" else (),
+        level=level,
+        gap=report.gap,
     )
+    return _finish(problem, settings, found, timings, t0, model.extra, registry)
 
 
 def _options(settings: MatchSettings, t0: float, share: float) -> SolverOptions | None:
@@ -179,7 +178,11 @@ def _options(settings: MatchSettings, t0: float, share: float) -> SolverOptions 
 
 
 def solve_relaxed(
-    problem: MatchingProblem, settings: MatchSettings, timings: dict[str, float], t0: float
+    problem: MatchingProblem,
+    settings: MatchSettings,
+    timings: dict[str, float],
+    t0: float,
+    registry: Iterable[Rule] | None = None,
 ) -> MatchResult | None:
     """The Lagrangian route for one-to-one pairings with a binding prefecture spread.
 
@@ -199,7 +202,7 @@ def solve_relaxed(
     reduction would keep everything), and the caller solves the full model.
     """
     tl = time.perf_counter()
-    relaxation = lagrange.relax(problem, settings)
+    relaxation = lagrange.relax(problem, settings, registry=registry)
     timings["lagrangian"] = time.perf_counter() - tl
     if relaxation is None or relaxation.report.objective is None:
         return None
@@ -213,22 +216,16 @@ def solve_relaxed(
             f"(prefecture-spread rows relaxed, {rep.iterations} subgradient steps); "
             "no integer program solved"
         )
-        return _finish(
-            problem,
-            settings,
+        found = Found(
             best_pairs,
             "lagrangian",
             MatchStatus.OPTIMAL,
             best_obj,
-            None,
-            (),
-            None,
-            rep.gap,
-            timings,
-            t0,
+            gap=rep.gap,
             lagrangian=rep,
             note=note,
         )
+        return _finish(problem, settings, found, timings, t0, registry=registry)
     report: SolveReport | None = None
     keep = relaxation.keep(best_obj)
     core = relaxation.core(CORE_PER_ROW)
@@ -237,7 +234,7 @@ def solve_relaxed(
         options = _options(settings, t0, 0.6)
         if options is not None:
             tb = time.perf_counter()
-            model = build(problem, settings, keep=core)
+            model = build(problem, settings, keep=core, registry=registry)
             timings["build"] += time.perf_counter() - tb
             core_report = solve_model(model.lp, options, model.start_values(best_pairs))
             timings["solve"] = timings.get("solve", 0.0) + core_report.seconds
@@ -253,27 +250,22 @@ def solve_relaxed(
                         f"proven optimal on a core of {int(core.sum())} pairs: by Lagrangian "
                         f"reduced costs no pair outside it can beat {best_obj:.9g}"
                     )
-                    return _finish(
-                        problem,
-                        settings,
+                    found = Found(
                         model.chosen_pairs(core_report.values),
                         core_report.solver,
                         MatchStatus.OPTIMAL,
                         core_report.objective,
-                        core_report,
-                        (),
-                        None,
-                        core_report.gap,
-                        timings,
-                        t0,
+                        report=core_report,
+                        gap=core_report.gap,
                         lagrangian=kept,
                         note=note,
                     )
+                    return _finish(problem, settings, found, timings, t0, registry=registry)
     rep = dataclasses.replace(rep, kept=int(keep.sum()))
     options = _options(settings, t0, 0.9)  # leave time to write and read the model
     if options is not None and rep.kept <= KEPT_PER_CORE * int(core.sum()):
         tb = time.perf_counter()
-        model = build(problem, settings, keep=keep)
+        model = build(problem, settings, keep=keep, registry=registry)
         timings["build"] += time.perf_counter() - tb
         final = solve_model(model.lp, options, model.start_values(best_pairs))
         timings["solve"] = timings.get("solve", 0.0) + final.seconds
@@ -287,22 +279,17 @@ def solve_relaxed(
                     f"proven optimal on the {rep.kept} of {rep.allowed} allowed pairs kept by "
                     "Lagrangian reduced-cost fixing (the others cannot beat the best pairing)"
                 )
-                return _finish(
-                    problem,
-                    settings,
+                found = Found(
                     best_pairs,
                     final.solver,
                     MatchStatus.OPTIMAL,
                     final.objective,
-                    final,
-                    (),
-                    None,
-                    final.gap,
-                    timings,
-                    t0,
+                    report=final,
+                    gap=final.gap,
                     lagrangian=rep,
                     note=note,
                 )
+                return _finish(problem, settings, found, timings, t0, registry=registry)
         elif final.status == SolveStatus.INFEASIBLE:
             # the kept pairs hold a feasible pairing: the solver contradicts the relaxation
             return None
@@ -312,42 +299,55 @@ def solve_relaxed(
         "the Lagrangian dual" if bound == rep.bound else "the integer program over the kept pairs"
     )
     note = f"bound {bound:.9g} from {source} (Lagrangian route, {rep.kept} pairs kept)"
-    return _finish(
-        problem,
-        settings,
+    found = Found(
         best_pairs,
         method,
         MatchStatus.FEASIBLE,
         best_obj,
-        report,
-        (),
-        None,
-        gap,
-        timings,
-        t0,
+        report=report,
+        gap=gap,
         lagrangian=rep,
         note=note,
     )
+    return _finish(problem, settings, found, timings, t0, registry=registry)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A pairing a route found, with what the route claims about it (before verification)."""
+
+    pairs: Sequence[Pair]
+    method: str
+    """``assignment``, ``lagrangian`` or the solver's name."""
+    status: MatchStatus
+    """The route's status (verification may turn it into ``failed``)."""
+    claimed: float | None
+    """The route's objective, compared with the recomputed one."""
+    report: SolveReport | None = None
+    stages: tuple[SolveReport, ...] = ()
+    """Both maxmin stages' reports (empty otherwise)."""
+    level: float | None = None
+    """Maxmin: the best worst-pair score of stage 1."""
+    gap: float | None = None
+    lagrangian: lagrange.LagrangianReport | None = None
+    note: str = ""
+    """Appended to the result's message (how optimality was proven)."""
 
 
 def _finish(
     problem: MatchingProblem,
     settings: MatchSettings,
-    pairs: Sequence[Pair],
-    method: str,
-    status: MatchStatus,
-    claimed: float | None,
-    report: SolveReport | None,
-    stages: tuple[SolveReport, ...],
-    level: float | None,
-    gap: float | None,
+    found: Found,
     timings: dict[str, float],
     t0: float,
-    lagrangian: lagrange.LagrangianReport | None = None,
-    note: str = "",
+    extra: Sequence[ExtraRow] = (),
+    registry: Iterable[Rule] | None = None,
 ) -> MatchResult:
+    """Verify ``found`` (with the ``extra`` rows) and turn it into the typed result."""
+    pairs, status, gap, note = found.pairs, found.status, found.gap, found.note
+    claimed = found.claimed
     tv = time.perf_counter()
-    ver = verify(problem, settings, pairs)
+    ver = verify(problem, settings, pairs, extra, registry)
     timings["verify"] = time.perf_counter() - tv
     message = ""
     if not ver.ok:
@@ -370,19 +370,19 @@ def _finish(
     timings["total"] = time.perf_counter() - t0
     return MatchResult(
         status=status,
-        method=method,
+        method=found.method,
         objective_mode=settings.objective,
         objective=ver.objective,
         pairs=tuple(sorted(pairs, key=lambda p: (problem.r_index(p[0]), problem.s_index(p[1])))),
         rows=chosen_rows(problem, pairs),
-        solve_report=report,
-        stage_reports=stages,
-        maxmin_level=level,
+        solve_report=found.report,
+        stage_reports=found.stages,
+        maxmin_level=found.level,
         worst_pair_score=ver.worst_score,
         gap=gap,
         verification=ver,
         timings=timings,
         message=message,
         distance_unit=problem.distance_unit,
-        lagrangian=lagrangian,
+        lagrangian=found.lagrangian,
     )

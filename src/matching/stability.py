@@ -77,19 +77,17 @@ def _rank_or_none(rank: float) -> int | None:
     return None if math.isinf(rank) else int(rank)
 
 
-def blocking_pairs(
+def blocking_rows(
     problem: MatchingProblem,
     pairs: Iterable[Pair],
     rules: MatchRules | None = None,
-) -> pd.DataFrame:
-    """Every blocking pair of ``pairs`` against the willingness lists (see the module doc).
+) -> list[dict[str, object]]:
+    """The blocking pairs of ``pairs`` as rows of :data:`BLOCKING_COLUMNS` (see the module doc).
 
-    ``rules`` supplies ``supporter_capacity`` and ``recipient_demand`` (default one-to-one).
-    Returns one row per blocking pair, in recipient then supporter order, with the columns of
-    :data:`BLOCKING_COLUMNS`: each side's rank of the other (``recipient_rank`` is the rank
-    of the supporter in the recipient's list), its worst current partner (``None`` for a free
-    slot) and that partner's rank (``None`` when unlisted or a free slot). An empty frame
-    means the pairing is stable.
+    The one implementation of the condition: :func:`blocking_pairs` (the audit table) and the
+    ``stability`` rule's check in :func:`matching.verify` both read it. Rows come in recipient
+    order, then in the order of the recipient's list. ``pairs`` must name counties of
+    ``problem``.
     """
     rules = rules or MatchRules()
     pairs = list(pairs)
@@ -101,7 +99,7 @@ def blocking_pairs(
         of_r[r].append(s)
         of_s[s].append(r)
     chosen = set(pairs)
-    rows = []
+    rows: list[dict[str, object]] = []
     for r in problem.recipients:
         if r not in r_ranks:
             continue
@@ -129,8 +127,26 @@ def blocking_pairs(
                     "supporter_partner_rank": _rank_or_none(s_worst_rank),
                 }
             )
+    return rows
+
+
+def blocking_pairs(
+    problem: MatchingProblem,
+    pairs: Iterable[Pair],
+    rules: MatchRules | None = None,
+) -> pd.DataFrame:
+    """Every blocking pair of ``pairs`` against the willingness lists (see the module doc).
+
+    ``rules`` supplies ``supporter_capacity`` and ``recipient_demand`` (default one-to-one).
+    Returns one row per blocking pair, in recipient then supporter order, with the columns of
+    :data:`BLOCKING_COLUMNS`: each side's rank of the other (``recipient_rank`` is the rank
+    of the supporter in the recipient's list), its worst current partner (``None`` for a free
+    slot) and that partner's rank (``None`` when unlisted or a free slot). An empty frame
+    means the pairing is stable.
+    """
+    rows = blocking_rows(problem, pairs, rules)
     order = {s: i for i, s in enumerate(problem.supporters)}
-    rows.sort(key=lambda row: (problem.recipients.index(row["recipient"]), order[row["supporter"]]))
+    rows.sort(key=lambda row: (problem.r_index(str(row["recipient"])), order[row["supporter"]]))
     frame = pd.DataFrame(rows, columns=list(BLOCKING_COLUMNS))
     for col in ("recipient_partner", "recipient_partner_rank", "supporter_partner",
                 "supporter_partner_rank"):

@@ -2,71 +2,20 @@
 
 Shared by the engine's tests, the analysis helper's tests and the benchmarks:
 
-* :func:`make_problem` — seeded, any size;
+* :func:`make_problem` — seeded, any size (it lives in :mod:`matching.instances`);
 * :func:`random_problem` — a hypothesis strategy for small instances;
 * :func:`random_rules` — a hypothesis strategy for side rules that fit a given problem.
 """
 
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import strategies as st
 
+from matching.instances import make_problem
 from matching.options import MatchRules
-from matching.problem import CRITERIA, MatchingProblem
+from matching.problem import MatchingProblem
 
-
-def make_problem(
-    n_r: int,
-    n_s: int,
-    seed: int = 0,
-    *,
-    n_prefectures: int = 3,
-    prefs: bool = True,
-    incumbent: bool = True,
-) -> MatchingProblem:
-    """A seeded random instance: every criterion uniform in [0, 1], distances 20–600 km.
-
-    Recipients are ``r0, r1, …``, supporters ``s0, s1, …``; prefectures ``P0…`` and ``Q0…``;
-    each county lists a random subset of the other side (when ``prefs``); the incumbent pairs
-    recipient ``i`` with a random distinct supporter (when ``incumbent`` and ``n_r <= n_s``).
-    """
-    rng = np.random.default_rng(seed)
-    recipients = tuple(f"r{i}" for i in range(n_r))
-    supporters = tuple(f"s{j}" for j in range(n_s))
-    criteria = {c: rng.random((n_r, n_s)) for c in CRITERIA}
-    raw = rng.random(len(CRITERIA)) + 0.05
-    weights = {c: float(w) for c, w in zip(CRITERIA, raw / raw.sum(), strict=True)}
-    total = sum(weights.values())
-    weights[CRITERIA[0]] += 1.0 - total
-    prefecture = {r: f"P{rng.integers(n_prefectures)}" for r in recipients}
-    prefecture |= {s: f"Q{rng.integers(n_prefectures)}" for s in supporters}
-    r_prefs: dict[str, tuple[str, ...]] = {}
-    s_prefs: dict[str, tuple[str, ...]] = {}
-    if prefs:
-        for r in recipients:
-            k = int(rng.integers(0, n_s + 1))
-            r_prefs[r] = tuple(supporters[j] for j in rng.permutation(n_s)[:k])
-        for s in supporters:
-            k = int(rng.integers(0, n_r + 1))
-            s_prefs[s] = tuple(recipients[i] for i in rng.permutation(n_r)[:k])
-    inc: tuple[tuple[str, str], ...] = ()
-    if incumbent and n_r <= n_s:
-        perm = rng.permutation(n_s)[:n_r]
-        inc = tuple((recipients[i], supporters[j]) for i, j in enumerate(perm))
-    return MatchingProblem(
-        recipients=recipients,
-        supporters=supporters,
-        names={c: c.upper() for c in recipients + supporters},
-        full_names={c: f"County {c}" for c in recipients + supporters},
-        prefecture=prefecture,
-        criteria=criteria,
-        weights=weights,
-        distance=rng.uniform(20.0, 600.0, (n_r, n_s)),
-        recipient_prefs=r_prefs,
-        supporter_prefs=s_prefs,
-        incumbent=inc,
-    )
+__all__ = ["make_problem", "random_problem", "random_rules"]
 
 
 @st.composite

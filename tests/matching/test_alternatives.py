@@ -9,11 +9,11 @@ import math
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import make_problem
 
 from matching import MatchRules, MatchSettings, solve, verify
 from matching.alternatives import Alternative, alternatives, alternatives_frame
 from matching.forcing import AnalysisError, assignment_form
+from matching.instances import make_problem
 from matching.problem import MatchingProblem
 
 

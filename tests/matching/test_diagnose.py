@@ -9,10 +9,11 @@ import math
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import make_problem, random_problem, random_rules
+from strategies import random_problem, random_rules
 
 from matching import MatchRules, MatchSettings, MatchStatus, solve
 from matching.diagnose import Diagnosis, RuleItem, _without, diagnose, rule_items
+from matching.instances import make_problem
 from matching.problem import MatchingProblem
 
 

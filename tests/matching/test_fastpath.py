@@ -9,10 +9,10 @@ import pytest
 from conftest import SOLVERS
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import make_problem
 
 from matching import MatchRules, MatchSettings, MatchStatus, SolverOptions, solve
 from matching import fastpath as fp
+from matching.instances import make_problem
 
 solve_mod = importlib.import_module("matching.solve")
 

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import make_problem
 
 from matching import MatchRules, MatchSettings, solve, verify
 from matching.forcing import (
@@ -21,6 +20,7 @@ from matching.forcing import (
     forcing_matrix,
     solve_assignment,
 )
+from matching.instances import make_problem
 from matching.problem import MatchingProblem
 
 

@@ -12,7 +12,6 @@ from conftest import SOLVERS
 from scipy.optimize import linear_sum_assignment
 
 from matching import (
-    CRITERIA,
     MatchingProblem,
     MatchRules,
     MatchSettings,
@@ -23,25 +22,13 @@ from matching import (
     solve,
     verify,
 )
+from matching.instances import make_instance
 from solverkit.registry import solve_model
 
 
 def instance(n: int, seed: int, n_pref: int = 2) -> MatchingProblem:
     """Random n × n instance with ``n_pref`` prefectures per side."""
-    rng = np.random.default_rng(seed)
-    r = tuple(f"r{i}" for i in range(n))
-    s = tuple(f"s{j}" for j in range(n))
-    pref = {c: f"P{rng.integers(n_pref)}" for c in r} | {c: f"Q{rng.integers(n_pref)}" for c in s}
-    return MatchingProblem(
-        recipients=r,
-        supporters=s,
-        names={},
-        full_names={},
-        prefecture=pref,
-        criteria={c: rng.random((n, n)) for c in CRITERIA},
-        weights=dict(zip(CRITERIA, (0.30, 0.25, 0.15, 0.15, 0.10, 0.05), strict=True)),
-        distance=rng.uniform(20.0, 600.0, (n, n)),
-    )
+    return make_instance(n, seed, n_prefectures=n_pref)
 
 
 def side_rules(p: MatchingProblem, seed: int, spread: int = 1) -> MatchRules:

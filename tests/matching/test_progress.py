@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from strategies import make_problem
-
 from matching import MatchSettings, forcing_costs, sensitivity
+from matching.instances import make_problem
 
 
 def test_forcing_costs_report_each_recipient_row() -> None:

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import make_problem
 
 from matching import MatchRules, MatchSettings, solve
 from matching.forcing import AnalysisError
+from matching.instances import make_problem
 from matching.sensitivity import sample_weights, sensitivity
 
 

@@ -13,7 +13,6 @@ from conftest import SOLVERS, make_inputs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
-from strategies import make_problem
 
 from matching import (
     CRITERIA,
@@ -26,6 +25,7 @@ from matching import (
     prepare,
     solve,
 )
+from matching.instances import make_problem
 from solverkit.registry import SolveStatus
 
 solve_mod = importlib.import_module("matching.solve")  # the package re-exports solve()

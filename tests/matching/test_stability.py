@@ -7,9 +7,9 @@ import itertools
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import make_problem
 
 from matching import MatchSettings, MatchStatus, solve
+from matching.instances import make_problem
 from matching.options import MatchRules
 from matching.problem import MatchingProblem
 from matching.stability import BLOCKING_COLUMNS, blocking_pairs, is_stable

@@ -7,9 +7,9 @@ import math
 import re
 
 import pytest
-from strategies import make_problem
 
 from matching import MatchingProblem, MatchRules, MatchSettings, solve, verify
+from matching.instances import make_problem
 from matching.verify import blocking_pairs
 
 P = make_problem(4, 4, 7, n_prefectures=2)
