@@ -41,7 +41,6 @@ from shanchuan import provenance
 from shanchuan.errors import InputError, Problem
 from shanchuan.loaded import Loaded
 from shanchuan.outcomes import AllocationOutcome, Analyses, MatchOutcome, Outcome
-from solverkit import jsonio
 
 if TYPE_CHECKING:
     from shanchuan.scenario import ScenarioSettings
@@ -495,20 +494,22 @@ def every_tenth(say: Progress, what: str) -> Callable[[int, int], None]:
 
 
 def report(outcome: Outcome, format: str = "json") -> str:
-    """The outcome as text in ``format``.
+    """The outcome as text in a text ``format`` of the output registry.
 
     ``json`` is the JSON contract, ``table`` the terminal report as ``shanchuan`` prints it,
-    ``csv`` the main table.
+    ``csv`` the main table (:data:`shanchuan.outputs.FORMATS` lists them all).
     """
-    if format == "json":
-        return jsonio.dumps(outcome.to_dict())
-    if format == "csv":
-        main_table = next(iter(outcome.tables().values()), pd.DataFrame())
-        return main_table.to_csv(index=False, lineterminator="\n")
-    if format == "table":
-        from shanchuan import cli
+    import io
 
-        return cli._text_report(outcome) + "\n"
-    raise InputError(
-        f"unknown report format {format!r}; expected one of: json, table, csv", file="report"
-    )
+    from shanchuan.outputs import FORMATS, OutputOptions
+
+    fmt = FORMATS.get(format)
+    if fmt is None or fmt.binary:
+        text = [n for n, f in FORMATS.items() if not f.binary]
+        raise InputError(
+            f"unknown report format {format!r}; expected one of: {', '.join(text)}",
+            file="report",
+        )
+    stream = io.StringIO()
+    fmt.emit(outcome, stream, OutputOptions())
+    return stream.getvalue()

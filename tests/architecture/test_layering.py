@@ -88,3 +88,19 @@ def test_cli_help_and_version_load_no_engine(argv: list[str]) -> None:
 def test_importing_one_engine_does_not_load_the_other() -> None:
     assert "allocation" not in _loaded_after("import matching")
     assert "matching" not in _loaded_after("import allocation")
+
+
+def test_test_module_basenames_are_unique() -> None:
+    # tests/ has no __init__.py (pytest's rootdir-relative "prepend" import mode), so two
+    # test files with the same basename in different folders stop collection on a clean
+    # clone ("import file mismatch") while a warm __pycache__ can hide it locally.
+    tests = SRC.parent / "tests"
+    seen: dict[str, list[str]] = {}
+    for path in tests.rglob("*.py"):
+        seen.setdefault(path.name, []).append(str(path.relative_to(tests)))
+    clashes = {
+        name: paths
+        for name, paths in seen.items()
+        if len(paths) > 1 and name not in ("conftest.py", "__init__.py")
+    }
+    assert not clashes, f"test modules share a basename: {clashes}"
