@@ -281,7 +281,7 @@ def best_unfunded(
                     problem.name(str(raw["recipient"])),
                     problem.name(str(raw["supporter"])),
                     str(raw["category"]),
-                    float(raw["value"]),
+                    float(raw["value"]),  # type: ignore[arg-type]
                     float("nan"),
                     (lo.reason,),
                     lo.detail,

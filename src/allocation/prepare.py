@@ -128,7 +128,7 @@ def _show(value: object) -> object:
     if _missing(value):
         return "<empty>"
     if hasattr(value, "item"):
-        return value.item()  # type: ignore[union-attr]
+        return value.item()
     return value
 
 

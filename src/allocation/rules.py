@@ -37,7 +37,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 from allocation import model as mdl
 from allocation.model import AllocationModel
@@ -587,7 +587,7 @@ def numeric_smallest(
         current = getattr(st, setting)
 
         def variant(x: float) -> AllocationSettings:
-            changes: dict[str, float] = {setting: x}
+            changes: dict[str, Any] = {setting: x}
             if companion is not None:
                 changes[companion] = min(getattr(st, companion), x)
             return dataclasses.replace(st, **changes)

@@ -78,7 +78,7 @@ def check_language(language: str) -> str:
 def pairs_of(result: HasPairs | Iterable[Pair]) -> list[Pair]:
     """The ``(recipient, supporter)`` pairs of a result, or of a plain iterable of pairs."""
     raw = result.pairs if hasattr(result, "pairs") else result
-    return [(str(r), str(s)) for r, s in raw]  # type: ignore[union-attr]
+    return [(str(r), str(s)) for r, s in raw]
 
 
 def _ordinal(n: int) -> str:

@@ -222,7 +222,7 @@ def index_pair(problem: MatchingProblem, pair: Pair, what: str) -> tuple[int, in
 
 def check_rules(problem: MatchingProblem, settings: MatchSettings) -> None:
     """Reject rules that name counties outside the problem (all problems reported together)."""
-    problems = []
+    problems: list[str] = []
     for what, pairs in (("lock", settings.rules.locks), ("forbid", settings.rules.forbids)):
         for pair in pairs:
             try:

@@ -898,8 +898,10 @@ def missing_parts(rule: Rule) -> list[str]:
         if any(i.group != part.group for i in items):
             missing.append("diagnosis items (group differs from the part's)")
         change = part.drop(problem, settings.rules, items)
-        if change is not OFF and part.items(problem, replace(settings.rules, **change)):
-            missing.append("diagnosis drop (the items remain)")
+        if change is not OFF:
+            dropped = replace(settings.rules, **change)  # type: ignore[arg-type]
+            if part.items(problem, dropped):
+                missing.append("diagnosis drop (the items remain)")
     return missing
 
 

@@ -146,7 +146,9 @@ def blocking_pairs(
     """
     rows = blocking_rows(problem, pairs, rules)
     order = {s: i for i, s in enumerate(problem.supporters)}
-    rows.sort(key=lambda row: (problem.r_index(str(row["recipient"])), order[row["supporter"]]))
+    rows.sort(
+        key=lambda row: (problem.r_index(str(row["recipient"])), order[str(row["supporter"])])
+    )
     frame = pd.DataFrame(rows, columns=list(BLOCKING_COLUMNS))
     for col in ("recipient_partner", "recipient_partner_rank", "supporter_partner",
                 "supporter_partner_rank"):

@@ -66,6 +66,7 @@ def _add_scenario_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="write results here")
     p.add_argument("--force", action="store_true", help="replace an earlier run in --out DIR")
     for fmt in outputs.opt_in_formats():
+        assert fmt.opt_in is not None
         p.add_argument(
             fmt.opt_in, action="store_true", help=f"with --out: also write {fmt.description}"
         )

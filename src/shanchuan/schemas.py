@@ -116,6 +116,7 @@ class Column:
             return f"in {left}{_num(lo)}, {_num(hi)}{right}"
         if lo is not None:
             return f"{'>' if self.min_exclusive else '≥'} {_num(lo)}"
+        assert hi is not None
         return f"{'<' if self.max_exclusive else '≤'} {_num(hi)}"
 
 

@@ -56,8 +56,8 @@ def _series(values: list[Any], col: Column, index: pd.Index) -> pd.Series:
         dtype = "Int64" if any(v is None for v in values) else "int64"
         return pd.Series(values, index=index, dtype=dtype)
     if col.dtype == "bool":
-        dtype = object if any(v is None for v in values) else bool
-        return pd.Series(values, index=index, dtype=dtype)
+        nullable = any(v is None for v in values)
+        return pd.Series(values, index=index, dtype=object if nullable else bool)
     if col.dtype in ("ids", "codes"):
         return pd.Series([() if v is None else v for v in values], index=index, dtype=object)
     return pd.Series(values, index=index, dtype=object)
