@@ -30,8 +30,9 @@ Three answers, each checked by solving:
 ``conflict``
     A *minimal conflicting set* (irreducible infeasible subset) found by the **deletion
     filter**: start from all items, drop each in turn for good if the rest stays infeasible.
-    The items left cannot all hold together, but every proper subset can — removing any one
-    of them breaks this conflict (other conflicts may remain).
+    The items left cannot all hold together, but removing any one of them breaks this
+    conflict (other conflicts may remain). Passes repeat until nothing more can be dropped,
+    because feasibility is not monotone in the items when stability is required.
 ``repair``
     A *minimal set whose removal restores feasibility* (minimal correction set) found by
     linear search: add the items one by one, keeping each that still allows a pairing; the
@@ -292,11 +293,18 @@ def diagnose(
         drop = [it for k, it in enumerate(items) if k not in keep]
         return oracle(*_variant(problem, rules, drop, oracle.registry))
 
-    # Deletion filter: an irreducible conflicting subset.
+    # Deletion filter: an irreducible conflicting subset. Feasibility is not monotone in the
+    # items (lifting the supporter capacity while stability is required can remove the only
+    # stable pairing), so one pass may leave an item whose removal no longer helps; passes
+    # repeat until none changes the set.
     kept = set(range(len(items)))
-    for k in range(len(items)):
-        if not holds(kept - {k}):
-            kept.discard(k)
+    changed = True
+    while changed:
+        changed = False
+        for k in sorted(kept):
+            if not holds(kept - {k}):
+                kept.discard(k)
+                changed = True
     conflict = tuple(items[k] for k in sorted(kept))
     # Linear search: a minimal correction set, keeping programme-wide rules first.
     satisfied: set[int] = set()
@@ -308,6 +316,15 @@ def diagnose(
             satisfied.add(k)
         else:
             dropped.add(k)
+    # Same non-monotonicity: an item refused early may fit the final set; take it back.
+    changed = True
+    while changed:
+        changed = False
+        for k in [k for k in order if k in dropped]:
+            if holds(satisfied | {k}):
+                satisfied.add(k)
+                dropped.discard(k)
+                changed = True
     repair = [items[k] for k in sorted(dropped)]
     relaxations = _relaxations(problem, rules, oracle)
     return Diagnosis(

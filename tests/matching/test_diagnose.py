@@ -41,6 +41,9 @@ def test_two_locks_on_one_supporter() -> None:
     # the repair keeps the capacity and the first lock, and drops the second lock
     assert _labels(diag.repair) == ["lock R3–S2"]
     assert _feasible(problem, _without(problem, rules, diag.repair))
+    for item in diag.repair:
+        back = [i for i in diag.repair if i is not item]
+        assert not _feasible(problem, _without(problem, rules, back))
     (cap,) = [r for r in diag.relaxations if r.group == "supporter_capacity"]
     assert cap.value == 2 and cap.text("en") == "raise the supporter capacity from 1 to 2"
     assert diag.methods == ("assignment",)
@@ -148,7 +151,7 @@ def _cases(draw: st.DrawFn) -> tuple[MatchingProblem, MatchRules]:
     return problem, draw(random_rules(problem))
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(_cases())
 def test_conflict_is_irreducible_and_repair_restores(case: tuple) -> None:
     problem, rules = case
@@ -162,6 +165,9 @@ def test_conflict_is_irreducible_and_repair_restores(case: tuple) -> None:
     for item in diag.conflict:
         assert _feasible(problem, _without(problem, rules, [*others, item]))
     assert _feasible(problem, _without(problem, rules, diag.repair))
+    for item in diag.repair:
+        back = [i for i in diag.repair if i is not item]
+        assert not _feasible(problem, _without(problem, rules, back))
     for relax in diag.relaxations:
         if relax.value is not None:
             assert _feasible(problem, dataclasses.replace(rules, **{relax.group: relax.value}))
