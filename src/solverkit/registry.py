@@ -25,13 +25,13 @@ whose ``warm_start`` capability is set (``cbc``) start from them, the others ign
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import dataclasses
 import enum
 import math
 import os
 import re
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -45,7 +45,10 @@ import pulp
 if TYPE_CHECKING:
     from scipy.sparse import csr_array
 
+from solverkit import progress
+from solverkit.cbc_runner import CbcLogState, GroupedCbc, parse_log_line
 from solverkit.errors import ShanchuanError
+from solverkit.progress import OPTIMALITY_TOLERANCE
 
 
 class SolverError(ShanchuanError, ValueError):
@@ -74,7 +77,9 @@ class SolverOptions:
     Attributes are scenario keys under ``[matching.solver]`` and ``[allocation.solver]``.
     """
 
-    name: str = field(default="cbc", metadata={"doc": "Solver: cbc (bundled), highs, scipy."})
+    name: str = field(
+        default="cbc", metadata={"doc": "Solver: cbc (bundled), highs, scipy, portfolio."}
+    )
     time_limit: float = field(
         default=60.0, metadata={"doc": "Wall-clock limit of one solve.", "unit": "s"}
     )
@@ -112,6 +117,10 @@ class SolveReport:
     gap: float | None
     seconds: float
     values: dict[str, float]
+    winner: str | None = None
+    """The ``portfolio`` solver only: which racer's result this is (``cbc`` or ``highs``)."""
+    race: dict[str, str] = field(default_factory=dict)
+    """The ``portfolio`` solver only: what each racer did (status, time, gap, or stopped)."""
 
     @property
     def has_solution(self) -> bool:
@@ -153,6 +162,114 @@ def _read_values(problem: pulp.LpProblem) -> dict[str, float]:
     }
 
 
+def classify(
+    objective: float | None,
+    bound: float | None,
+    *,
+    is_mip: bool,
+    claims_optimal: bool,
+    gap: float,
+) -> tuple[SolveStatus, float | None]:
+    """Status of a run that has a solution, and the bound to report beside it.
+
+    ``OPTIMAL`` only when proven: an LP the solver calls optimal; a MIP whose relative gap
+    between incumbent and bound is at most :data:`~solverkit.progress.OPTIMALITY_TOLERANCE`;
+    or a MIP the solver calls optimal when asked for gap 0 (its own tolerances are tighter; the
+    printed bound may be rounded). A run that stopped at a requested gap above the tolerance,
+    or at a time limit, is ``FEASIBLE`` with its gap and bound.
+    """
+    if objective is None:
+        return SolveStatus.NOT_SOLVED, None
+    if not is_mip:
+        if claims_optimal:
+            return SolveStatus.OPTIMAL, objective
+        return SolveStatus.FEASIBLE, bound
+    g = _relative_gap(objective, bound)
+    if g is not None and (g <= OPTIMALITY_TOLERANCE or abs(objective - bound) <= 1e-9):  # type: ignore[operator]
+        return SolveStatus.OPTIMAL, bound
+    if claims_optimal and gap <= OPTIMALITY_TOLERANCE:
+        return SolveStatus.OPTIMAL, objective
+    return SolveStatus.FEASIBLE, bound
+
+
+class _Ticker:
+    """Turns a backend's running incumbent/bound into throttled :class:`SolveProgress` events.
+
+    Values arrive in the solver's internal sense without the objective's constant; ``sense``
+    and ``constant`` map them to the model's own. Created in the solving thread, it binds the
+    progress sink there, so solver callbacks and log-reader threads reach the same sink.
+    """
+
+    interval = 0.5
+
+    def __init__(self, solver: str, *, sense: float, constant: float) -> None:
+        self.enabled = progress.active()
+        self._emit = progress.bind(progress.emit) if self.enabled else None
+        self._solver = solver
+        self._sense = sense
+        self._constant = constant
+        self._start = time.perf_counter()
+        self._last = -math.inf
+        self._lock = threading.Lock()
+        self._finished = False
+        self.incumbent: float | None = None
+        self.bound: float | None = None
+
+    def update(self, incumbent: float | None, bound: float | None) -> None:
+        if self._emit is None:
+            return
+        with self._lock:
+            if incumbent is not None and math.isfinite(incumbent) and abs(incumbent) < 1e49:
+                self.incumbent = self._sense * incumbent + self._constant
+            if bound is not None and math.isfinite(bound) and abs(bound) < 1e49:
+                self.bound = self._sense * bound + self._constant
+            now = time.perf_counter()
+            if self._finished or now - self._last < self.interval:
+                return
+            self._last = now
+            event = progress.SolveProgress(
+                solver=self._solver,
+                elapsed=now - self._start,
+                incumbent=self.incumbent,
+                bound=self.bound,
+            )
+        self._emit(event)
+
+    def done(self, report: SolveReport | None) -> None:
+        """The final ``done=True`` event (from the report, or the last values on an error)."""
+        if self._emit is None:
+            return
+        with self._lock:
+            if self._finished:
+                return
+            self._finished = True
+        if report is not None:
+            event = progress.SolveProgress(
+                solver=self._solver,
+                elapsed=report.seconds,
+                incumbent=report.objective,
+                bound=report.bound,
+                gap=report.gap,
+                done=True,
+            )
+        else:
+            event = progress.SolveProgress(
+                solver=self._solver,
+                elapsed=time.perf_counter() - self._start,
+                incumbent=self.incumbent,
+                bound=self.bound,
+                done=True,
+            )
+        self._emit(event)
+
+
+#: Set by the portfolio for each racer: when the event is set, the backend stops (CBC's
+#: process group is killed; HiGHS is interrupted from its callback).
+_CANCEL: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar(
+    "solverkit_cancel", default=None
+)
+
+
 _CBC_RESULT = re.compile(r"^Result - (.*)$", re.M)
 _CBC_OBJ = re.compile(r"^Objective value:\s+(\S+)", re.M)
 _CBC_BOUND = re.compile(r"^(?:Lower|Upper) bound:\s+(\S+)", re.M)
@@ -186,32 +303,49 @@ def _run_cbc_once(
     options: SolverOptions,
     initial: Mapping[str, float] | None,
 ) -> tuple[SolveReport, str]:
-    """One CBC run; returns the report and CBC's log."""
+    """One CBC run (a child process in its own group, see :mod:`solverkit.cbc_runner`)."""
     if initial is not None:
         # CBC reads the start from the variables' current values (an .mst file).
         for v in problem.variables():
             v.varValue = float(initial.get(v.name, 0.0))
-    with tempfile.TemporaryDirectory(prefix="shanchuan-cbc-") as tmp:
-        log = os.path.join(tmp, "cbc.log")
-        solver = pulp.PULP_CBC_CMD(
-            msg=options.msg,
-            timeLimit=options.time_limit,
-            gapRel=options.gap,
-            threads=options.threads,
-            logPath=log,
-            warmStart=initial is not None,
-            options=["randomSeed 1", "randomCbcSeed 1"],
-        )
-        start = time.perf_counter()
+    lines: list[str] = []
+    constant = float(problem.objective.constant) if problem.objective is not None else 0.0
+    # CBC's log is in the model's sense (PuLP passes -max) but leaves out the constant.
+    ticker = _Ticker("cbc", sense=1.0, constant=constant)
+    state = CbcLogState(maximize=problem.sense == pulp.LpMaximize)
+    lock = threading.Lock()
+
+    def on_line(line: str) -> None:
+        with lock:
+            lines.append(line)
+        if options.msg:
+            sys.stdout.write(line)
+        if ticker.enabled and parse_log_line(line, state):
+            ticker.update(state.incumbent, state.bound)
+
+    solver = GroupedCbc(
+        on_line=on_line,
+        cancel=_CANCEL.get(),
+        watchdog=1.5 * options.time_limit + 30.0,
+        msg=False,
+        timeLimit=options.time_limit,
+        gapRel=options.gap,
+        threads=options.threads,
+        warmStart=initial is not None,
+        options=["randomSeed 1", "randomCbcSeed 1"],
+    )
+    start = time.perf_counter()
+    try:
         problem.solve(solver)
-        seconds = time.perf_counter() - start
-        text = ""
-        if os.path.exists(log):
-            with open(log, encoding="utf-8", errors="replace") as fh:
-                text = fh.read()
+    except BaseException:
+        ticker.done(None)
+        raise
+    seconds = time.perf_counter() - start
+    with lock:
+        text = "".join(lines)
     result = _CBC_RESULT.search(text)
     result_text = result.group(1).strip() if result else pulp.LpStatus[problem.status]
-    has_int_vars = any(v.cat == pulp.LpInteger for v in problem.variables())
+    is_mip = any(v.cat == pulp.LpInteger for v in problem.variables())
     sol = problem.sol_status
     objective = pulp.value(problem.objective) if sol in (1, 2) else None
     bound = None
@@ -219,29 +353,24 @@ def _run_cbc_once(
     if m:
         try:
             # CBC's summary leaves out the objective's constant term: add it back.
-            constant = float(problem.objective.constant) if problem.objective is not None else 0.0
             bound = float(m.group(1)) + constant
         except ValueError:
             bound = None
+    if bound is not None and not math.isfinite(bound):
+        bound = None
     if problem.status == pulp.LpStatusInfeasible or "infeasible" in result_text.lower():
         status = SolveStatus.INFEASIBLE
     elif problem.status == pulp.LpStatusUnbounded or "unbounded" in result_text.lower():
         status = SolveStatus.UNBOUNDED
-    elif sol == pulp.LpSolutionOptimal and "Optimal" in result_text:
-        status = SolveStatus.OPTIMAL
-    elif sol == pulp.LpSolutionOptimal and not has_int_vars:
-        status = SolveStatus.OPTIMAL
     elif sol in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        # CBC stopped early (time limit) with an incumbent: feasible, not proven.
-        status = SolveStatus.FEASIBLE
-        if options.gap > 0 and bound is not None and objective is not None:
-            if (_relative_gap(objective, bound) or 0.0) <= options.gap + 1e-12:
-                status = SolveStatus.OPTIMAL
+        claims_optimal = sol == pulp.LpSolutionOptimal and "Optimal" in result_text
+        if not is_mip and sol == pulp.LpSolutionOptimal:
+            claims_optimal = True
+        status, bound = classify(
+            objective, bound, is_mip=is_mip, claims_optimal=claims_optimal, gap=options.gap
+        )
     else:
         status = SolveStatus.NOT_SOLVED
-    if status == SolveStatus.OPTIMAL and bound is None:
-        bound = objective
-    gap = _relative_gap(objective, bound) if objective is not None else None
     report = SolveReport(
         status=status,
         solver="cbc",
@@ -249,10 +378,11 @@ def _run_cbc_once(
         solver_status=result_text,
         objective=objective,
         bound=bound,
-        gap=gap,
+        gap=_relative_gap(objective, bound) if objective is not None else None,
         seconds=seconds,
         values=_read_values(problem) if objective is not None else {},
     )
+    ticker.done(report)
     return report, text
 
 
@@ -260,12 +390,59 @@ def _cbc_version() -> str:
     return f"CBC bundled with PuLP {pulp.__version__}"
 
 
+class _CallbackHiGHS(pulp.HiGHS):  # type: ignore[misc]
+    """PuLP's HiGHS interface with progress and cancellation callbacks on the ``Highs`` object.
+
+    ``Highs.run`` releases the GIL, so the portfolio's other racer and the caller's threads
+    keep running; the interrupt callback is HiGHS' own way to stop a solve from outside.
+    """
+
+    def __init__(
+        self, *, ticker: _Ticker, cancel: threading.Event | None, **kwargs: object
+    ) -> None:
+        super().__init__(**kwargs)
+        self._ticker = ticker
+        self._cancel = cancel
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:
+        h = lp.solverModel
+        ticker, cancel = self._ticker, self._cancel
+        if ticker.enabled:
+
+            def on_progress(e: object) -> None:
+                out = e.data_out  # type: ignore[attr-defined]
+                ticker.update(out.mip_primal_bound, out.mip_dual_bound)
+
+            h.cbMipImprovingSolution.subscribe(on_progress)
+            h.cbMipLogging.subscribe(on_progress)
+            h.cbMipInterrupt.subscribe(on_progress)
+        if cancel is not None:
+
+            def on_interrupt(e: object) -> None:
+                if cancel.is_set():
+                    e.interrupt()  # type: ignore[attr-defined]
+
+            h.cbSimplexInterrupt.subscribe(on_interrupt)
+            h.cbIpmInterrupt.subscribe(on_interrupt)
+            h.cbMipInterrupt.subscribe(on_interrupt)
+        h.run()
+
+
 def _run_highs(
     problem: pulp.LpProblem,
     options: SolverOptions,
     initial: Mapping[str, float] | None = None,
 ) -> SolveReport:
-    solver = pulp.HiGHS(
+    import highspy
+
+    # PuLP hands HiGHS a minimisation (objective negated when maximising) without the
+    # objective's constant term; undo both for the bound and for progress events.
+    obj_mult = -1.0 if problem.sense == pulp.LpMaximize else 1.0
+    constant = float(problem.objective.constant) if problem.objective is not None else 0.0
+    ticker = _Ticker("highs", sense=obj_mult, constant=constant)
+    solver = _CallbackHiGHS(
+        ticker=ticker,
+        cancel=_CANCEL.get(),
         msg=options.msg,
         timeLimit=options.time_limit,
         gapRel=options.gap,
@@ -273,37 +450,41 @@ def _run_highs(
         random_seed=1,
     )
     start = time.perf_counter()
-    with _quiet_stdout(not options.msg):
-        problem.solve(solver)
+    try:
+        with _quiet_stdout(not options.msg):
+            problem.solve(solver)
+    except BaseException:
+        ticker.done(None)
+        raise
     seconds = time.perf_counter() - start
     h = problem.solverModel
     model_status = h.getModelStatus()
     status_text = h.modelStatusToString(model_status)
     info = h.getInfo()
-    import highspy
-
     ms = highspy.HighsModelStatus
     has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
     objective = pulp.value(problem.objective) if has_sol else None
     is_mip = any(v.cat == pulp.LpInteger for v in problem.variables())
-    # PuLP hands HiGHS a minimisation (objective negated when maximising) without the
-    # objective's constant term; undo both for the bound.
-    obj_mult = -1.0 if problem.sense == pulp.LpMaximize else 1.0
-    constant = float(problem.objective.constant) if problem.objective is not None else 0.0
-    bound = obj_mult * info.mip_dual_bound + constant if is_mip else objective
-    if model_status == ms.kOptimal:
-        status = SolveStatus.OPTIMAL
-    elif model_status == ms.kInfeasible:
+    bound: float | None = obj_mult * info.mip_dual_bound + constant if is_mip else objective
+    if bound is not None and not math.isfinite(bound):
+        bound = None
+    if model_status == ms.kInfeasible:
         status = SolveStatus.INFEASIBLE
     elif model_status in (ms.kUnbounded, ms.kUnboundedOrInfeasible):
         status = SolveStatus.UNBOUNDED if has_sol else SolveStatus.INFEASIBLE
     elif has_sol:
-        status = SolveStatus.FEASIBLE
+        status, bound = classify(
+            objective,
+            bound,
+            is_mip=is_mip,
+            claims_optimal=model_status == ms.kOptimal,
+            gap=options.gap,
+        )
     else:
         status = SolveStatus.NOT_SOLVED
-    if bound is not None and not math.isfinite(bound):
-        bound = None
-    return SolveReport(
+    if cancel_requested():
+        status_text += " (interrupted: cancelled)"
+    report = SolveReport(
         status=status,
         solver="highs",
         solver_version=f"HiGHS (highspy {_pkg_version('highspy')})",
@@ -314,6 +495,14 @@ def _run_highs(
         seconds=seconds,
         values=_read_values(problem) if has_sol else {},
     )
+    ticker.done(report)
+    return report
+
+
+def cancel_requested() -> bool:
+    """Whether the solve running in this context has been told to stop (portfolio loser)."""
+    event = _CANCEL.get()
+    return event is not None and event.is_set()
 
 
 _quiet_lock = threading.Lock()
@@ -467,14 +656,18 @@ def _run_scipy(
         bound = objective
     else:
         bound = None
-    if res.status == 0:
-        status = SolveStatus.OPTIMAL
-    elif res.status == 2:
+    if res.status == 2:
         status = SolveStatus.INFEASIBLE
     elif res.status == 3:
         status = SolveStatus.UNBOUNDED
     elif has_sol:
-        status = SolveStatus.FEASIBLE
+        status, bound = classify(
+            objective,
+            bound,
+            is_mip=bool(form.integrality.any()),
+            claims_optimal=res.status == 0,
+            gap=options.gap,
+        )
     else:
         status = SolveStatus.NOT_SOLVED
     values: dict[str, float] = {}
@@ -518,7 +711,23 @@ REGISTRY: dict[str, SolverBackend] = {
         lambda: f"HiGHS bundled with SciPy {_pkg_version('scipy')}",
         _run_scipy,
     ),
+    "portfolio": SolverBackend(
+        "portfolio",
+        "CBC and HiGHS race on two cores; the first proven result wins",
+        lambda: REGISTRY["cbc"].is_available() and _highs_available(),
+        lambda: f"portfolio of {_cbc_version()} and HiGHS (highspy {_pkg_version('highspy')})",
+        lambda problem, options, initial: _portfolio(problem, options, initial),
+        warm_start=True,
+    ),
 }
+
+
+def _portfolio(
+    problem: pulp.LpProblem, options: SolverOptions, initial: Mapping[str, float] | None
+) -> SolveReport:
+    from solverkit.portfolio import run_portfolio  # imports this module: load it late
+
+    return run_portfolio(problem, options, initial)
 
 
 def available_solvers() -> list[str]:
