@@ -102,7 +102,7 @@ def kill_group(proc: subprocess.Popen[str]) -> None:
         pass
 
 
-class GroupedCbc(pulp.PULP_CBC_CMD):  # type: ignore[misc]
+class GroupedCbc(pulp.PULP_CBC_CMD):
     """``PULP_CBC_CMD`` whose child runs in its own process group and is always reaped.
 
     ``on_line`` receives every log line as it arrives (from a reader thread); ``cancel`` stops

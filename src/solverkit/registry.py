@@ -390,7 +390,7 @@ def _cbc_version() -> str:
     return f"CBC bundled with PuLP {pulp.__version__}"
 
 
-class _CallbackHiGHS(pulp.HiGHS):  # type: ignore[misc]
+class _CallbackHiGHS(pulp.HiGHS):
     """PuLP's HiGHS interface with progress and cancellation callbacks on the ``Highs`` object.
 
     ``Highs.run`` releases the GIL, so the portfolio's other racer and the caller's threads

@@ -39,7 +39,8 @@ def test_cbc_and_scipy_are_always_available() -> None:
 
 def test_unknown_solver_lists_the_registered_ones() -> None:
     with pytest.raises(
-        SolverError, match=r"unknown solver 'gurobi'; registered solvers: cbc, highs, scipy, portfolio"
+        SolverError,
+        match=r"unknown solver 'gurobi'; registered solvers: cbc, highs, scipy, portfolio",
     ):
         get_backend("gurobi")
     assert get_backend(" CBC ").name == "cbc"
