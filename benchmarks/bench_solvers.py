@@ -35,7 +35,7 @@ from matching.instances import make_instance
 from solverkit.registry import SolverOptions
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_matching import side_rules  # noqa: E402
+from bench_matching import side_rules
 
 SOLVERS = ("cbc", "highs", "portfolio")
 
