@@ -1,7 +1,7 @@
 """The ``portfolio`` solver: CBC and HiGHS race on the same model; the first proven result wins.
 
-Each racer solves its own copy of the model (PuLP writes solution values into the variables,
-so two solvers cannot share one model object) in a worker thread: CBC spends its time in a
+Each racer solves its own model object (PuLP writes solution values into the variables, so
+two solvers cannot share one: CBC gets the caller's, HiGHS a copy) in a worker thread: CBC spends its time in a
 child process, HiGHS in native code that releases the GIL, so the two use the two cores. The
 first result that is *proven* — optimal, proven within the requested gap, or proven
 infeasible/unbounded — wins; the other racer is stopped (CBC's process group is killed,
@@ -97,7 +97,9 @@ def run_portfolio(
     threads = []
     models: dict[str, pulp.LpProblem] = {}
     for name in RACERS:
-        model = models[name] = _copy(problem)
+        # CBC solves the caller's model itself (one copy fewer); the winner's values are
+        # written back below once both racers have stopped.
+        model = models[name] = problem if name == "cbc" else _copy(problem)
         ctx = contextvars.copy_context()
         t = threading.Thread(target=ctx.run, args=(race, name, model), name=f"portfolio-{name}")
         threads.append(t)

@@ -4,22 +4,35 @@ Every PuLP model in shanchuan is solved through :func:`solve_model`, which picks
 name from :data:`REGISTRY` and returns a typed :class:`SolveReport`. Unknown or unavailable
 solvers are errors that list what is available: never a silent fallback.
 
-Three backends:
+Four backends (all need only the core dependencies):
 
 ``cbc``
-    COIN-OR CBC as bundled inside the pinned PuLP wheel (the default).
+    COIN-OR CBC as bundled inside the pinned PuLP wheel. Run as a child process in its own
+    process group (:mod:`solverkit.cbc_runner`), killed on Ctrl-C, timeout or error.
 ``highs``
-    HiGHS through PuLP's ``HiGHS`` interface; needs the ``highspy`` package
-    (``pip install shanchuan[highs]``).
+    HiGHS through PuLP's ``HiGHS`` interface (``highspy``), with callbacks for progress and
+    for being stopped from outside.
 ``scipy``
     HiGHS as bundled in SciPy, through :func:`scipy.optimize.milp`, on the matrix form of the
-    very same PuLP model. Needs nothing beyond the core dependencies.
+    very same PuLP model.
+``portfolio``
+    CBC and HiGHS race on the two cores; the first *proven* result wins and the other is
+    stopped (:mod:`solverkit.portfolio`). ``SolveReport.winner`` / ``race`` say who won.
 
-A time-limited run that stops with a feasible but unproven solution reports
-``SolveStatus.FEASIBLE`` with its gap, never ``OPTIMAL``.
+Statuses are honest: ``SolveStatus.OPTIMAL`` only when optimality is proven — an LP the
+solver solved, a MIP whose relative gap between incumbent and bound is at most
+:data:`solverkit.progress.OPTIMALITY_TOLERANCE` (1e-6), or a MIP the solver declares optimal
+when asked for gap 0. A run that stopped at a requested gap above 1e-6, or at a time limit
+with an incumbent, is ``SolveStatus.FEASIBLE`` with ``gap`` and ``bound`` set (see
+:func:`classify`).
+
+While :func:`solverkit.progress.active`, the cbc and highs backends emit throttled
+:class:`~solverkit.progress.SolveProgress` events (at most one per 0.5 s, objective values
+in the model's own sense with its constant) and a final ``done=True`` event.
 
 A caller may pass initial values (a known feasible solution) to :func:`solve_model`; backends
-whose ``warm_start`` capability is set (``cbc``) start from them, the others ignore them.
+whose ``warm_start`` capability is set (``cbc``, and CBC inside ``portfolio``) start from them,
+the others ignore them.
 """
 
 from __future__ import annotations
@@ -167,27 +180,28 @@ def classify(
     bound: float | None,
     *,
     is_mip: bool,
-    claims_optimal: bool,
-    gap: float,
+    proved: bool,
 ) -> tuple[SolveStatus, float | None]:
     """Status of a run that has a solution, and the bound to report beside it.
 
-    ``OPTIMAL`` only when proven: an LP the solver calls optimal; a MIP whose relative gap
-    between incumbent and bound is at most :data:`~solverkit.progress.OPTIMALITY_TOLERANCE`;
-    or a MIP the solver calls optimal when asked for gap 0 (its own tolerances are tighter; the
-    printed bound may be rounded). A run that stopped at a requested gap above the tolerance,
-    or at a time limit, is ``FEASIBLE`` with its gap and bound.
+    ``OPTIMAL`` only when proven: an LP the solver solved (``proved``); a MIP whose relative
+    gap between incumbent and bound is at most :data:`~solverkit.progress.OPTIMALITY_TOLERANCE`;
+    or a MIP whose search the solver completed (``proved``: asked for gap 0, or CBC's
+    "Optimal solution found" without "within gap tolerance") — its own tolerances are
+    tighter, and CBC's printed bound may be rounded or missing. A run that stopped at a
+    requested gap above the tolerance, or at a time limit, is ``FEASIBLE`` with its gap and
+    bound.
     """
     if objective is None:
         return SolveStatus.NOT_SOLVED, None
     if not is_mip:
-        if claims_optimal:
-            return SolveStatus.OPTIMAL, objective
-        return SolveStatus.FEASIBLE, bound
-    g = _relative_gap(objective, bound)
-    if g is not None and (g <= OPTIMALITY_TOLERANCE or abs(objective - bound) <= 1e-9):  # type: ignore[operator]
+        return (SolveStatus.OPTIMAL, objective) if proved else (SolveStatus.FEASIBLE, bound)
+    if bound is not None and (
+        (_relative_gap(objective, bound) or 0.0) <= OPTIMALITY_TOLERANCE
+        or abs(objective - bound) <= 1e-9
+    ):
         return SolveStatus.OPTIMAL, bound
-    if claims_optimal and gap <= OPTIMALITY_TOLERANCE:
+    if proved:
         return SolveStatus.OPTIMAL, objective
     return SolveStatus.FEASIBLE, bound
 
@@ -363,12 +377,11 @@ def _run_cbc_once(
     elif problem.status == pulp.LpStatusUnbounded or "unbounded" in result_text.lower():
         status = SolveStatus.UNBOUNDED
     elif sol in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        claims_optimal = sol == pulp.LpSolutionOptimal and "Optimal" in result_text
-        if not is_mip and sol == pulp.LpSolutionOptimal:
-            claims_optimal = True
-        status, bound = classify(
-            objective, bound, is_mip=is_mip, claims_optimal=claims_optimal, gap=options.gap
-        )
+        optimal = sol == pulp.LpSolutionOptimal and "Optimal" in result_text
+        # "Optimal solution found (within gap tolerance)": stopped at the requested gap.
+        complete = "gap tolerance" not in result_text or options.gap <= OPTIMALITY_TOLERANCE
+        proved = (optimal and complete) or (not is_mip and sol == pulp.LpSolutionOptimal)
+        status, bound = classify(objective, bound, is_mip=is_mip, proved=proved)
     else:
         status = SolveStatus.NOT_SOLVED
     report = SolveReport(
@@ -477,8 +490,8 @@ def _run_highs(
             objective,
             bound,
             is_mip=is_mip,
-            claims_optimal=model_status == ms.kOptimal,
-            gap=options.gap,
+            proved=model_status == ms.kOptimal
+            and (not is_mip or options.gap <= OPTIMALITY_TOLERANCE),
         )
     else:
         status = SolveStatus.NOT_SOLVED
@@ -665,8 +678,8 @@ def _run_scipy(
             objective,
             bound,
             is_mip=bool(form.integrality.any()),
-            claims_optimal=res.status == 0,
-            gap=options.gap,
+            proved=res.status == 0
+            and (not form.integrality.any() or options.gap <= OPTIMALITY_TOLERANCE),
         )
     else:
         status = SolveStatus.NOT_SOLVED
@@ -699,7 +712,7 @@ REGISTRY: dict[str, SolverBackend] = {
     ),
     "highs": SolverBackend(
         "highs",
-        "HiGHS via highspy (pip install shanchuan[highs])",
+        "HiGHS via highspy",
         _highs_available,
         lambda: f"HiGHS (highspy {_pkg_version('highspy')})",
         _run_highs,

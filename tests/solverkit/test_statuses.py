@@ -11,25 +11,24 @@ from solverkit.registry import SolverOptions, SolveStatus, classify, solve_model
 
 
 def test_classify() -> None:
-    mip = {"is_mip": True, "claims_optimal": True}
-    assert classify(100.0, 100.0, gap=0.01, **mip) == (SolveStatus.OPTIMAL, 100.0)
-    assert classify(100.0, 100.00001, gap=0.01, **mip)[0] == SolveStatus.OPTIMAL
-    # Stopped at the requested 1 % with a 0.5 % gap: feasible, bound kept.
-    assert classify(100.0, 100.5, gap=0.01, **mip) == (SolveStatus.FEASIBLE, 100.5)
-    # Asked for gap 0 and told "optimal": trusted (the printed bound may be rounded).
-    assert classify(100.0, 100.01, gap=0.0, **mip) == (SolveStatus.OPTIMAL, 100.0)
-    assert classify(100.0, None, gap=0.0, **mip) == (SolveStatus.OPTIMAL, 100.0)
-    assert classify(100.0, None, gap=0.01, **mip) == (SolveStatus.FEASIBLE, None)
-    # Time limit: not claimed optimal.
-    assert classify(100.0, 103.0, gap=0.0, is_mip=True, claims_optimal=False)[0] == (
-        SolveStatus.FEASIBLE
-    )
-    assert classify(5.0, None, gap=0.1, is_mip=False, claims_optimal=True) == (
-        SolveStatus.OPTIMAL,
-        5.0,
-    )
-    assert classify(None, None, gap=0.0, **mip) == (SolveStatus.NOT_SOLVED, None)
-    assert classify(0.0, 1e-10, gap=0.01, **mip)[0] == SolveStatus.OPTIMAL  # zero objective
+    mip = {"is_mip": True, "proved": False}
+    assert classify(100.0, 100.0, **mip) == (SolveStatus.OPTIMAL, 100.0)
+    assert classify(100.0, 100.00001, **mip)[0] == SolveStatus.OPTIMAL
+    # Stopped at a requested 1 % with a 0.5 % gap (or at a time limit): feasible, bound kept.
+    assert classify(100.0, 100.5, **mip) == (SolveStatus.FEASIBLE, 100.5)
+    assert classify(100.0, None, **mip) == (SolveStatus.FEASIBLE, None)
+    # A completed search is trusted (CBC's printed bound may be rounded or missing).
+    assert classify(100.0, 100.01, is_mip=True, proved=True) == (SolveStatus.OPTIMAL, 100.0)
+    assert classify(100.0, None, is_mip=True, proved=True) == (SolveStatus.OPTIMAL, 100.0)
+    assert classify(5.0, None, is_mip=False, proved=True) == (SolveStatus.OPTIMAL, 5.0)
+    assert classify(None, None, **mip) == (SolveStatus.NOT_SOLVED, None)
+    assert classify(0.0, 1e-10, **mip)[0] == SolveStatus.OPTIMAL  # zero objective
+
+
+def test_cbc_root_proof_at_a_requested_gap_is_optimal() -> None:
+    # CBC solves this at the root ("Optimal solution found", no bound line): proven, gap 0.
+    report = solve_model(knapsack(8, 1, 1), SolverOptions(name="cbc", gap=0.01))
+    assert report.status == SolveStatus.OPTIMAL and report.gap == 0.0
 
 
 @pytest.mark.parametrize("name", ["cbc", "highs", "scipy", "portfolio"])
