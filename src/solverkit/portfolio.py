@@ -1,8 +1,9 @@
 """The ``portfolio`` solver: CBC and HiGHS race on the same model; the first proven result wins.
 
 Each racer solves its own model object (PuLP writes solution values into the variables, so
-two solvers cannot share one: CBC gets the caller's, HiGHS a copy) in a worker thread: CBC spends its time in a
-child process, HiGHS in native code that releases the GIL, so the two use the two cores. The
+two solvers cannot share one: CBC gets the caller's, HiGHS a copy) in a worker thread: CBC
+spends its time in a child process, HiGHS in native code that releases the GIL, so the two
+use the two cores. The
 first result that is *proven* — optimal, proven within the requested gap, or proven
 infeasible/unbounded — wins; the other racer is stopped (CBC's process group is killed,
 HiGHS is interrupted from its callback) and waited for, so nothing is left running.
