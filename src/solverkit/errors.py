@@ -81,7 +81,9 @@ ProblemsLike = Sequence[Problem | str] | Problem | str
 
 
 def _as_problems(problems: ProblemsLike, file: str) -> tuple[Problem, ...]:
-    items: Sequence[Problem | str] = [problems] if isinstance(problems, str | Problem) else problems
+    items: Sequence[Problem | str] = (
+        [problems] if isinstance(problems, str | Problem) else problems
+    )
     return tuple(p if isinstance(p, Problem) else Problem(file=file, message=p) for p in items)
 
 

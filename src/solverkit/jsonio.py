@@ -22,10 +22,8 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, enum.Enum):
         obj = obj.value
     if isinstance(obj, Mapping):
-        return {
-            str(to_jsonable(k)) if not isinstance(k, str) else k: to_jsonable(v)
-            for k, v in obj.items()
-        }
+        return {str(to_jsonable(k)) if not isinstance(k, str) else k: to_jsonable(v)
+                for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [to_jsonable(v) for v in obj]
     if isinstance(obj, PurePath):
