@@ -49,7 +49,8 @@ def matching_case(problem: matching.MatchingProblem, settings: matching.MatchSet
         r = matching.solve(problem, s)
         rep = r.solve_report
         gap = rep.gap if rep is not None else None
-        return r.status.value, r.objective, gap, r.method
+        winner = f" (won by {rep.winner})" if rep is not None and rep.winner else ""
+        return r.status.value, r.objective, gap, r.method + winner
 
     return run
 
@@ -62,7 +63,7 @@ def allocation_case(spec: PoolSpec, time_limit: float, gap: float) -> Case:
             solver=SolverOptions(name=name, gap=gap, time_limit=time_limit)
         )
         r = allocation.solve(inputs, settings, analyse=False)
-        return r.status.value, r.objective, r.gap, r.solver
+        return r.status.value, r.objective, r.gap, f"{r.solver} [{r.solver_version}]"
 
     return run
 

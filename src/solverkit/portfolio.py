@@ -10,8 +10,9 @@ HiGHS is interrupted from its callback) and waited for, so nothing is left runni
 
 If neither proves its result (both stop at the time limit), the better incumbent wins (ties
 go to CBC, the anchor). Which solver wins a close race can depend on machine load: the report
-says who won (``solver="portfolio:<winner>"``, ``winner``) and what the other did
-(``race``); the engines verify the solution independently in any case.
+says who won (``winner``, and in ``solver_status`` / ``solver_version``, which engines
+publish) and what each racer did (``race``); ``solver`` stays ``"portfolio"``. The engines
+verify the solution independently in any case.
 """
 
 from __future__ import annotations
@@ -149,7 +150,10 @@ def run_portfolio(
                 v.varValue = best.values[v.name]
     report = dataclasses.replace(
         best,
-        solver=f"portfolio:{winner}",
+        # The name stays the one asked for (engines and their JSON key on it); who won is in
+        # ``winner``, ``race``, the status text and the version string.
+        solver="portfolio",
+        solver_version=f"portfolio won by {best.solver_version}",
         solver_status=f"{best.solver_status} ({winner} won the portfolio race)",
         seconds=seconds,
         winner=winner,
@@ -158,7 +162,7 @@ def run_portfolio(
     if listening:
         outer_emit(
             progress.SolveProgress(
-                solver=report.solver,
+                solver=f"portfolio:{winner}",
                 elapsed=report.seconds,
                 incumbent=report.objective,
                 bound=report.bound,

@@ -17,7 +17,9 @@ def test_portfolio_equals_each_solver_alone(seed: int) -> None:
     report = solve_model(lp, SolverOptions(name="portfolio"))
     assert report.status == SolveStatus.OPTIMAL
     assert report.winner in ("cbc", "highs")
-    assert report.solver == f"portfolio:{report.winner}"
+    assert report.solver == "portfolio"
+    assert f"{report.winner} won" in report.solver_status
+    assert report.solver_version.startswith("portfolio won by ")
     assert set(report.race) == {"cbc", "highs"} and "winner" in report.race[report.winner]
     for r in alone.values():
         assert report.objective == pytest.approx(r.objective)

@@ -38,7 +38,8 @@ def test_events_are_sane_and_end_with_done(name: str, seed: int) -> None:
     assert [e.done for e in seen].count(True) == 1 and seen[-1].done
     assert all(e.label == "mkp" for e in seen)
     final = seen[-1]
-    assert final.incumbent == pytest.approx(best) and final.solver == report.solver
+    assert final.incumbent == pytest.approx(best)
+    assert final.solver == (f"portfolio:{report.winner}" if report.winner else report.solver)
     assert final.gap == pytest.approx(0.0, abs=1e-6)
     for e in seen:
         # Maximisation, in the model's sense with its constant: incumbent <= optimum <= bound.
