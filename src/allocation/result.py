@@ -69,7 +69,7 @@ class AllocationResult:
 
     def projects_frame(self) -> pd.DataFrame:
         """One row per funded project and year (CSV export)."""
-        rows = project_rows(self.problem, self.schedule)
+        rows = project_rows(self.problem, self.schedule, self.settings)
         return pd.DataFrame(rows, columns=_PROJECT_COLUMNS if not rows else None)
 
     def summary_frames(self) -> dict[str, pd.DataFrame]:
@@ -111,7 +111,7 @@ class AllocationResult:
                     "build_seconds": self.build_seconds,
                     "stages": [{**asdict(s), "status": s.status.value} for s in self.stages],
                 },
-                "projects": project_rows(pb, sc),
+                "projects": project_rows(pb, sc, st),
                 "summary": {
                     "per_year": year_rows(pb, st, sc),
                     "per_pair": pair_rows(pb, st, sc),
@@ -173,6 +173,8 @@ _PROJECT_COLUMNS = [
     "end_year",
     "special_fund_wan",
     "supporter_fund_wan",
+    "supporter_topup_wan",
+    "supporter_total_wan",
     "other_fund_wan",
     "requested_wan",
     "executed",
