@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from alloc_strategies import inputs, project, tiny_settings
 
