@@ -210,7 +210,8 @@ def rule_costs(
                     None,
                     f"Relaxing {label} ({change}): the re-solve ended "
                     f"{relaxed.status.value}, no figure.",
-                    text_zh=f"放宽{label}（{change}）：重新求解结果为 {relaxed.status.value}，无数值。",
+                    text_zh=f"放宽{label}（{change}）：重新求解结果为 "
+                    f"{relaxed.status.value}，无数值。",
                 )
             )
             continue
@@ -271,7 +272,7 @@ def rule_costs(
                 gain_low=low,
                 gain_high=high,
                 tolerance=tol,
-                established=established or rule == "supporter_floor" and low > 0,
+                established=established,
                 gain_pct_of_objective=pct,
                 method="re-solved",
                 text_zh=text_zh,

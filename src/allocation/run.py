@@ -200,7 +200,11 @@ def _finish(
 
 
 def with_options(settings: AllocationSettings, time_limit: float) -> SolverOptions:
-    """The settings' solver options with a (shorter) time limit for analysis re-solves."""
+    """The settings' solver options with a (shorter) time limit for analysis re-solves.
+
+    ``analysis.solver`` (when set) names the re-solves' solver; gap and threads stay.
+    """
+    name = settings.analysis.solver or settings.solver.name
     return dataclasses.replace(
-        settings.solver, time_limit=min(settings.solver.time_limit, time_limit)
+        settings.solver, name=name, time_limit=min(settings.solver.time_limit, time_limit)
     )
