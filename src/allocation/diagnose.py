@@ -27,6 +27,7 @@ from allocation.rules import RULE_LABELS, Candidate, Relaxation, Variant
 from allocation.run import Run, run_model, with_options
 from allocation.schedule import Plan
 from allocation.verify import Schedule, verify
+from solverkit.progress import OPTIMALITY_TOLERANCE
 from solverkit.registry import SolveStatus
 
 T = TypeVar("T")
@@ -52,7 +53,16 @@ def _lock(problem: AllocationProblem, pid: str) -> AllocationProblem:
 
 @dataclass(frozen=True)
 class RuleCost:
-    """Objective gained by relaxing one rule one step."""
+    """Objective gained by relaxing one rule one step.
+
+    ``gain`` is the difference of the two incumbents; both runs may stop at a relative gap, so
+    the true gain lies in ``[gain_low, gain_high]`` (relaxed incumbent minus base bound,
+    relaxed bound minus base incumbent). ``established`` is False when the gain is not larger
+    than ``tolerance`` (the larger of the two runs' gaps, requested or reached, times the base
+    objective) or ``gain_low <= 0``: such a figure is "not established at this gap" and is
+    never reported as a gain. ``gain_pct_of_objective`` has the base objective as its base.
+    ``method`` says how the figure was established (``re-solved``).
+    """
 
     rule: str
     change: str
@@ -62,6 +72,40 @@ class RuleCost:
     benefit_gain: float | None
     coverage_gain: int | None
     text: str
+    gain_low: float | None = None
+    gain_high: float | None = None
+    tolerance: float | None = None
+    established: bool = False
+    gain_pct_of_objective: float | None = None
+    method: str = "re-solved"
+    text_zh: str = ""
+
+
+def _gap_of(run: Run, requested: float) -> float:
+    """The gap a run is known to within: the larger of the requested and the reached gap."""
+    reached = run.gap if run.gap is not None else requested
+    if run.status != SolveStatus.OPTIMAL and run.gap is None:
+        return 1.0  # no bound: nothing is established
+    return max(requested, reached, OPTIMALITY_TOLERANCE)
+
+
+def gain_interval(
+    base: Run, other: Run, base_objective: float, other_objective: float, requested: float
+) -> tuple[float, float, float]:
+    """``(low, high, tolerance)`` of the true ``other - base`` optimum difference.
+
+    Both optima are known only to their gaps: the base optimum lies in
+    ``[base incumbent, base bound]``, the other's in ``[its incumbent, its bound]`` (maximising).
+    A missing bound is taken as the incumbent widened by the gap it was asked for.
+    """
+    scale = max(1.0, abs(base_objective))
+    tol = max(_gap_of(base, requested), _gap_of(other, requested)) * scale
+    base_bound = base.bound if base.bound is not None else base_objective + tol
+    other_bound = other.bound if other.bound is not None else other_objective + tol
+    # A bound below its own incumbent is rounding; never let it narrow the interval.
+    base_bound = max(base_bound, base_objective)
+    other_bound = max(other_bound, other_objective)
+    return other_objective - base_bound, other_bound - base_objective, tol
 
 
 def run_parallel(
@@ -143,6 +187,7 @@ def rule_costs(
                     solver=options,
                     initial=start,
                     extra_constraints=extra,
+                    known_coverage=base.coverage,
                 ),
             )
             for v in variants
@@ -165,6 +210,8 @@ def rule_costs(
                     None,
                     f"Relaxing {label} ({change}): the re-solve ended "
                     f"{relaxed.status.value}, no figure.",
+                    text_zh=f"放宽{label}（{change}）：重新求解结果为 "
+                    f"{relaxed.status.value}，无数值。",
                 )
             )
             continue
@@ -172,30 +219,64 @@ def rule_costs(
         gain = check.objective - base_check.objective
         bgain = check.benefit - base_check.benefit
         cgain = check.coverage - base_check.coverage
-        tol = max(1e-6, settings.solver.gap) * max(1.0, abs(base_check.objective))
-        approx = "" if relaxed.status == SolveStatus.OPTIMAL else " (re-solve not proven optimal)"
+        low, high, tol = gain_interval(
+            base, relaxed, base_check.objective, check.objective, settings.solver.gap
+        )
+        established = gain > tol and low > 0
+        pct = gain / abs(base_check.objective) if abs(base_check.objective) > 1e-9 else None
         if rule == "supporter_floor":
             short0 = sum(base_check.shortfalls.values())
             short1 = sum(check.shortfalls.values())
             text = (
                 f"Dropping {label} would change the benefit by {bgain:+,.1f} "
-                f"({_pct(bgain, base_check.benefit)}); shortfalls would go from "
-                f"{short0:,.1f} to {short1:,.1f} 万元{approx}."
+                f"({_pct(bgain, base_check.benefit)} of the benefit); shortfalls would go from "
+                f"{short0:,.1f} to {short1:,.1f} 万元."
             )
-        elif gain <= tol and cgain <= 0:
+            text_zh = (
+                f"取消{label}：效益变化 {bgain:+,.1f}（占效益 {_pct(bgain, base_check.benefit)}），"
+                f"缺口由 {short0:,.1f} 万元变为 {short1:,.1f} 万元。"
+            )
+        elif not established:
             text = (
-                f"{label.capitalize()} is not binding: relaxing it ({change}) gains nothing "
-                f"beyond the solver gap ({gain:+,.1f}){approx}."
+                f"Relaxing {label} ({change}): a gain of {gain:+,.1f} is not established at "
+                f"this gap (the runs are known to ±{tol:,.1f}; true gain between "
+                f"{max(low, 0.0):,.1f} and {high:,.1f})."
+            )
+            text_zh = (
+                f"放宽{label}（{change}）：增益 {gain:+,.1f} 在当前间隙下不能确立"
+                f"（精度 ±{tol:,.1f}，真实增益介于 {max(low, 0.0):,.1f} 与 {high:,.1f} 之间）。"
             )
         else:
             text = (
                 f"Relaxing {label} ({change}) would raise the objective by {gain:,.1f} "
-                f"({_pct(gain, base_check.objective)})"
+                f"({_pct(gain, base_check.objective)} of the objective; at least {low:,.1f})"
                 + (f" and cover {cgain} more pair-years" if cgain > 0 else "")
-                + f"{approx}."
+                + "."
+            )
+            text_zh = (
+                f"放宽{label}（{change}）可使目标值提高 {gain:,.1f}"
+                f"（占目标值 {_pct(gain, base_check.objective)}，至少 {low:,.1f}）"
+                + (f"，并多覆盖 {cgain} 个结对年度" if cgain > 0 else "")
+                + "。"
             )
         out.append(
-            RuleCost(rule, change, relaxed.status.value, check.objective, gain, bgain, cgain, text)
+            RuleCost(
+                rule,
+                change,
+                relaxed.status.value,
+                check.objective,
+                gain,
+                bgain,
+                cgain,
+                text,
+                gain_low=low,
+                gain_high=high,
+                tolerance=tol,
+                established=established,
+                gain_pct_of_objective=pct,
+                method="re-solved",
+                text_zh=text_zh,
+            )
         )
     return out
 
@@ -219,6 +300,10 @@ class Unfunded:
     detail: str
     forced_loss: float | None = None
     """Objective lost when the project is forced in (None = not computed or infeasible)."""
+    forced_loss_low: float | None = None
+    forced_loss_high: float | None = None
+    forced_established: bool = False
+    """False when the loss is within the runs' gaps: "not established at this gap"."""
 
 
 def _blockers(
@@ -340,8 +425,19 @@ def best_unfunded(
     )
     for i, forced in zip(to_force, forced_runs, strict=True):
         if forced.has_solution:
-            loss = base_check.objective - verify(problem, settings, forced.schedule).objective
-            out[i] = dataclasses.replace(out[i], forced_loss=loss)
+            forced_objective = verify(problem, settings, forced.schedule).objective
+            loss = base_check.objective - forced_objective
+            # loss = base - forced: the negated gain interval of the forced run.
+            low, high, tol = gain_interval(
+                base, forced, base_check.objective, forced_objective, settings.solver.gap
+            )
+            out[i] = dataclasses.replace(
+                out[i],
+                forced_loss=loss,
+                forced_loss_low=max(0.0, -high),
+                forced_loss_high=-low,
+                forced_established=loss > tol and -high > 0,
+            )
     return out
 
 
@@ -371,9 +467,7 @@ class Diagnosis:
 
 
 def _probe(extra: ExtraConstraints | None) -> rules.Probe:
-    def feasible(
-        problem: AllocationProblem, st: AllocationSettings, omit: tuple[str, ...]
-    ) -> bool:
+    def feasible(problem: AllocationProblem, st: AllocationSettings, omit: tuple[str, ...]) -> bool:
         run = run_model(
             problem,
             st,

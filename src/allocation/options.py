@@ -158,6 +158,13 @@ class AnalysisSettings:
         default=20.0,
         metadata={"doc": "Time limit of each analysis re-solve.", "unit": "s"},
     )
+    solver: str = field(
+        default="",
+        metadata={
+            "doc": "Solver of the analysis re-solves (cbc, highs, scipy; empty = the main "
+            "solver). Gap and threads are the main solver's."
+        },
+    )
     workers: int = field(
         default=2,
         metadata={
@@ -183,6 +190,8 @@ class AnalysisSettings:
             v = getattr(self, name)
             if not (isinstance(v, int) and v >= 0):
                 bad(name, f"analysis.{name} must be an integer >= 0, got {v!r}")
+        if not isinstance(self.solver, str):
+            bad("solver", f"analysis.solver must be a solver name or empty, got {self.solver!r}")
         if not (isinstance(self.workers, int) and 1 <= self.workers <= 64):
             bad("workers", f"analysis.workers must be an integer in 1..64, got {self.workers!r}")
         if not (isinstance(self.bisection_steps, int) and 1 <= self.bisection_steps <= 60):

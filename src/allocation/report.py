@@ -18,10 +18,45 @@ def _r(x: float, nd: int = 4) -> float:
     return round(float(x), nd)
 
 
-def project_rows(problem: AllocationProblem, schedule: Schedule) -> list[dict[str, Any]]:
-    """One row per funded project and year, ordered by year, recipient order, project."""
+def topups_by_project_year(
+    problem: AllocationProblem, settings: AllocationSettings | None, schedule: Schedule
+) -> dict[tuple[str, int], float]:
+    """(project, year) -> the supporter's top-up (万元) the floor split puts on that project.
+
+    The one definition of supporter aid: a project-year carries its planned
+    ``supporter_fund_wan`` plus this top-up; the per-year, per-pair and floor tables sum the
+    same two parts (:func:`allocation.schedule.floor_split`). Without ``settings`` (no floor
+    known) there are no top-ups.
+    """
+    if settings is None:
+        return {}
+    out: dict[tuple[str, int], float] = {}
+    for k in problem.pairs:
+        for y in problem.years:
+            mine = [
+                problem.projects[pid]
+                for pid, ys in schedule.items()
+                if y in ys and problem.projects[pid].pair == k
+            ]
+            for pid, v in floor_split(settings, mine, y).topups.items():
+                out[pid, y] = v
+    return out
+
+
+def project_rows(
+    problem: AllocationProblem,
+    schedule: Schedule,
+    settings: AllocationSettings | None = None,
+) -> list[dict[str, Any]]:
+    """One row per funded project and year, ordered by year, recipient order, project.
+
+    ``supporter_fund_wan`` is the planned supporter funding, ``supporter_topup_wan`` the
+    top-up the floor split assigns to the project (needs ``settings``; 0 without), and
+    ``supporter_total_wan`` their sum.
+    """
     rows: list[dict[str, Any]] = []
     starts = start_of(problem, schedule)
+    topups = topups_by_project_year(problem, settings, schedule)
     pair_order = {k: i for i, k in enumerate(problem.pairs)}
     for pid, years in schedule.items():
         p = problem.projects[pid]
@@ -43,6 +78,8 @@ def project_rows(problem: AllocationProblem, schedule: Schedule) -> list[dict[st
                     "end_year": starts[pid] + p.duration - 1,
                     "special_fund_wan": _r(amount),
                     "supporter_fund_wan": _r(p.supporter_in(y)),
+                    "supporter_topup_wan": _r(topups.get((pid, y), 0.0)),
+                    "supporter_total_wan": _r(p.supporter_in(y) + topups.get((pid, y), 0.0)),
                     "other_fund_wan": _r(p.other_fund),
                     "requested_wan": _r(p.request),
                     "executed": y in problem.fixed_years,
@@ -62,14 +99,21 @@ def project_rows(problem: AllocationProblem, schedule: Schedule) -> list[dict[st
 def year_rows(
     problem: AllocationProblem, settings: AllocationSettings, schedule: Schedule
 ) -> list[dict[str, Any]]:
-    """Budget use per year: projects, new starts, funds, available budget, priority share."""
+    """Budget use per year: projects, new starts, funds, available budget, priority share.
+
+    Supporter money in three named parts, the same definition as the project rows: planned
+    ``supporter_fund_wan``, floor ``supporter_topup_wan`` and ``supporter_total_wan``.
+    """
     starts = start_of(problem, schedule)
+    topups = topups_by_project_year(problem, settings, schedule)
     rows = []
     carry = problem.carry_in if settings.carry_over else 0.0
     for y in problem.years:
         act = [pid for pid, ys in schedule.items() if y in ys]
         spend = sum(schedule[pid][y] for pid in act)
         prio = sum(schedule[pid][y] for pid in act if problem.projects[pid].priority)
+        fund = sum(problem.projects[pid].supporter_in(y) for pid in act)
+        topup = sum(topups.get((pid, y), 0.0) for pid in act)
         fixed = y in problem.fixed_years
         available = problem.budget[y] + (0.0 if fixed else carry)
         if not fixed:
@@ -85,7 +129,9 @@ def year_rows(
                 "available_wan": _r(available),
                 "unspent_wan": _r(available - spend),
                 "budget_use": _r(spend / available, 6) if available > 0 else None,
-                "supporter_fund_wan": _r(sum(problem.projects[pid].supporter_in(y) for pid in act)),
+                "supporter_fund_wan": _r(fund),
+                "supporter_topup_wan": _r(topup),
+                "supporter_total_wan": _r(fund + topup),
                 "priority_fund_wan": _r(prio),
                 "priority_share": _r(prio / spend, 6) if spend > 0 else None,
             }
@@ -135,12 +181,23 @@ def floor_rows(
 def pair_rows(
     problem: AllocationProblem, settings: AllocationSettings, schedule: Schedule
 ) -> list[dict[str, Any]]:
-    """Per pair over the period: projects, special funds, supporter aid, coverage, shortfall."""
+    """Per pair over the period: projects, special funds, supporter money, coverage, shortfall.
+
+    Supporter money has the parts of the project rows: ``supporter_fund_wan`` (planned, every
+    funded project), ``supporter_topup_wan`` and ``supporter_total_wan`` (their sum).
+    ``supporter_aid_wan`` is the aid counted toward the floor (total minus the planned funds
+    of projects the floor does not count, ``floor_counts = "priority"``); it equals the total
+    when every project counts. ``floor_total_wan`` is the floor over the open and executed
+    years, ``years_below_floor`` the years with a shortfall.
+    """
     floor = floor_rows(problem, settings, schedule)
+    topups = topups_by_project_year(problem, settings, schedule)
     rows = []
     for k, pair in problem.pairs.items():
         mine = [pid for pid in schedule if problem.projects[pid].pair == k]
         fl = [r for r in floor if r["pair"] == k]
+        fund = sum(problem.projects[pid].supporter_in(y) for pid in mine for y in schedule[pid])
+        topup = sum(topups.get((pid, y), 0.0) for pid in mine for y in schedule[pid])
         rows.append(
             {
                 "pair": k,
@@ -151,7 +208,12 @@ def pair_rows(
                 "projects": len(mine),
                 "priority_projects": sum(1 for pid in mine if problem.projects[pid].priority),
                 "special_fund_wan": _r(sum(sum(schedule[pid].values()) for pid in mine)),
+                "supporter_fund_wan": _r(fund),
+                "supporter_topup_wan": _r(topup),
+                "supporter_total_wan": _r(fund + topup),
                 "supporter_aid_wan": _r(sum(r["supporter_aid_wan"] for r in fl)),
+                "floor_total_wan": _r(settings.supporter_floor_wan * len(fl)),
+                "years_below_floor": sum(1 for r in fl if r["shortfall_wan"] > 0),
                 "years_covered": sum(1 for r in fl if r["projects"] > 0),
                 "shortfall_wan": _r(sum(r["shortfall_wan"] for r in fl)),
                 "candidates": len(problem.pair_projects(k)),

@@ -67,9 +67,43 @@ class AllocationResult:
         """True when the solver found a solution and it verified."""
         return self.solution_status == "verified" and self.status.ok
 
+    def objective_decomposition(self) -> dict[str, Any] | None:
+        """The objective as benefit − penalty, each with its unit (recomputed by verify).
+
+        Benefit is in person-equivalents (:func:`allocation.benefit.project_value`); the
+        penalty is the supporter-floor shortfall (万元) times ``shortfall_unit``
+        person-equivalents per 万元, so all three share one unit.
+        """
+        ver = self.verification
+        if ver is None:
+            return None
+        unit = self.problem.shortfall_unit
+        # Only open-year shortfalls in soft mode are penalised (verify): derive them from it.
+        shortfall = ver.penalty / unit if unit > 0 else 0.0
+        return {
+            "unit": "person-equivalents",
+            "unit_zh": "人当量",
+            "benefit": ver.benefit,
+            "penalty": ver.penalty,
+            "objective": ver.objective,
+            "penalised_shortfall_wan": shortfall,
+            "penalty_per_wan": self.problem.shortfall_unit,
+            "penalty_per_wan_unit": "person-equivalents per 万元 of shortfall",
+            "text": (
+                f"objective {ver.objective:,.1f} = benefit {ver.benefit:,.1f} − penalty "
+                f"{ver.penalty:,.1f} person-equivalents (shortfall {shortfall:,.1f} 万元 × "
+                f"{self.problem.shortfall_unit:,.2f} per 万元)"
+            ),
+            "text_zh": (
+                f"目标值 {ver.objective:,.1f} = 效益 {ver.benefit:,.1f} − 罚项 "
+                f"{ver.penalty:,.1f}（人当量；缺口 {shortfall:,.1f} 万元 × 每万元 "
+                f"{self.problem.shortfall_unit:,.2f}）"
+            ),
+        }
+
     def projects_frame(self) -> pd.DataFrame:
         """One row per funded project and year (CSV export)."""
-        rows = project_rows(self.problem, self.schedule)
+        rows = project_rows(self.problem, self.schedule, self.settings)
         return pd.DataFrame(rows, columns=_PROJECT_COLUMNS if not rows else None)
 
     def summary_frames(self) -> dict[str, pd.DataFrame]:
@@ -111,7 +145,7 @@ class AllocationResult:
                     "build_seconds": self.build_seconds,
                     "stages": [{**asdict(s), "status": s.status.value} for s in self.stages],
                 },
-                "projects": project_rows(pb, sc),
+                "projects": project_rows(pb, sc, st),
                 "summary": {
                     "per_year": year_rows(pb, st, sc),
                     "per_pair": pair_rows(pb, st, sc),
@@ -121,6 +155,7 @@ class AllocationResult:
                     "coverage": self.coverage,
                     "benefit": ver.benefit if ver else None,
                     "penalty": ver.penalty if ver else None,
+                    "objective_decomposition": self.objective_decomposition(),
                     "rule_costs": [asdict(r) for r in self.rule_costs],
                     "best_unfunded": [_unfunded_dict(u) for u in self.unfunded],
                     "left_out": [asdict(v) for v in pb.left_out.values()],
@@ -173,6 +208,8 @@ _PROJECT_COLUMNS = [
     "end_year",
     "special_fund_wan",
     "supporter_fund_wan",
+    "supporter_topup_wan",
+    "supporter_total_wan",
     "other_fund_wan",
     "requested_wan",
     "executed",

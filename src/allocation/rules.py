@@ -163,8 +163,11 @@ def missing_parts(rule: Rule) -> list[str]:
         out.append("fields")
     else:
         known = {f.name for f in fields(AllocationSettings)}
-        out.extend(f"fields: {f!r} is not a field of AllocationSettings" for f in rule.fields
-                   if f not in known)
+        out.extend(
+            f"fields: {f!r} is not a field of AllocationSettings"
+            for f in rule.fields
+            if f not in known
+        )
     if rule.rows is None or not (rule.rows == BY_PREPARE or callable(rule.rows)):
         out.append("rows")
     if not callable(rule.check):
@@ -221,8 +224,10 @@ def families() -> tuple[str, ...]:
 
 def relaxable() -> tuple[str, ...]:
     """Families a planner may relax, in the diagnosis' order."""
-    return tuple(r.family for r in _ranked(
-        (r for r in RULES.values() if r.relaxable), lambda r: r.diagnosis_rank))
+    return tuple(
+        r.family
+        for r in _ranked((r for r in RULES.values() if r.relaxable), lambda r: r.diagnosis_rank)
+    )
 
 
 def cost_rules() -> list[Rule]:
@@ -420,8 +425,9 @@ def check_executed(plan: Plan) -> Iterator[Violation]:
     for p in pb.projects.values():
         if p.executed_start is not None and p.id in plan.funded:
             if starts[p.id] != p.executed_start:
-                yield Violation("executed", f"executed[{p.id}]",
-                         f"{p.id} was executed from {p.executed_start}")
+                yield Violation(
+                    "executed", f"executed[{p.id}]", f"{p.id} was executed from {p.executed_start}"
+                )
             a = schedule[p.id][starts[p.id]]
             if p.executed_amount is not None and abs(a - p.executed_amount) > tol(a):
                 yield Violation(
@@ -635,8 +641,11 @@ def check_projects_per_year_min(plan: Plan) -> Iterator[Violation]:
     for y in plan.problem.open_years:
         n = plan.count(y)
         if n < lo:
-            yield Violation("projects_per_year_min", f"projects_per_year_min[{y}]",
-                     f"{y}: {n} projects, fewer than {lo}")
+            yield Violation(
+                "projects_per_year_min",
+                f"projects_per_year_min[{y}]",
+                f"{y}: {n} projects, fewer than {lo}",
+            )
 
 
 def check_projects_per_year_max(plan: Plan) -> Iterator[Violation]:
@@ -645,8 +654,11 @@ def check_projects_per_year_max(plan: Plan) -> Iterator[Violation]:
     for y in plan.problem.open_years:
         n = plan.count(y)
         if n > hi:
-            yield Violation("projects_per_year_max", f"projects_per_year_max[{y}]",
-                     f"{y}: {n} projects, more than {hi}")
+            yield Violation(
+                "projects_per_year_max",
+                f"projects_per_year_max[{y}]",
+                f"{y}: {n} projects, more than {hi}",
+            )
 
 
 def blocks_projects_per_year_max(c: Candidate, year: int | None) -> list[str]:
@@ -664,16 +676,24 @@ def _pair_step_max(pb: AllocationProblem, st: AllocationSettings) -> Variant | N
     if st.analysis.pair_step <= 0:
         return None
     hi = st.pair_projects_max + st.analysis.pair_step
-    return Variant("pair_max", f"most projects per pair and year {st.pair_projects_max} → {hi}",
-                   pb, dataclasses.replace(st, pair_projects_max=hi))
+    return Variant(
+        "pair_max",
+        f"most projects per pair and year {st.pair_projects_max} → {hi}",
+        pb,
+        dataclasses.replace(st, pair_projects_max=hi),
+    )
 
 
 def _pair_step_min(pb: AllocationProblem, st: AllocationSettings) -> Variant | None:
     if st.analysis.pair_step <= 0:
         return None
     lo = max(0, st.pair_projects_min - st.analysis.pair_step)
-    return Variant("pair_min", f"fewest projects per pair and year {st.pair_projects_min} → {lo}",
-                   pb, dataclasses.replace(st, pair_projects_min=lo))
+    return Variant(
+        "pair_min",
+        f"fewest projects per pair and year {st.pair_projects_min} → {lo}",
+        pb,
+        dataclasses.replace(st, pair_projects_min=lo),
+    )
 
 
 def _pair_members(plan: Plan, k: str, y: int) -> list[Project]:
@@ -687,8 +707,9 @@ def check_pair_min(plan: Plan) -> Iterator[Violation]:
         for k in plan.problem.pairs:
             n = len(_pair_members(plan, k, y))
             if n < lo:
-                yield Violation("pair_min", f"pair_min[{k},{y}]",
-                         f"{k} {y}: {n} projects, fewer than {lo}")
+                yield Violation(
+                    "pair_min", f"pair_min[{k},{y}]", f"{k} {y}: {n} projects, fewer than {lo}"
+                )
 
 
 def check_pair_max(plan: Plan) -> Iterator[Violation]:
@@ -698,8 +719,9 @@ def check_pair_max(plan: Plan) -> Iterator[Violation]:
         for k in plan.problem.pairs:
             n = len(_pair_members(plan, k, y))
             if n > hi:
-                yield Violation("pair_max", f"pair_max[{k},{y}]",
-                         f"{k} {y}: {n} projects, more than {hi}")
+                yield Violation(
+                    "pair_max", f"pair_max[{k},{y}]", f"{k} {y}: {n} projects, more than {hi}"
+                )
 
 
 def blocks_pair_max(c: Candidate, year: int | None) -> list[str]:
@@ -716,8 +738,12 @@ def _share_step_pair(pb: AllocationProblem, st: AllocationSettings) -> Variant |
     if st.analysis.share_step <= 0:
         return None
     cap = min(1.0, st.pair_share_max + st.analysis.share_step)
-    return Variant("pair_share", f"pair share cap {st.pair_share_max:.0%} → {cap:.0%}", pb,
-                   dataclasses.replace(st, pair_share_max=cap))
+    return Variant(
+        "pair_share",
+        f"pair share cap {st.pair_share_max:.0%} → {cap:.0%}",
+        pb,
+        dataclasses.replace(st, pair_share_max=cap),
+    )
 
 
 def check_pair_share(plan: Plan) -> Iterator[Violation]:
@@ -730,8 +756,11 @@ def check_pair_share(plan: Plan) -> Iterator[Violation]:
         for k in pb.pairs:
             spent = plan.spent(_pair_members(plan, k, y), y)
             if spent > cap + tol(cap):
-                yield Violation("pair_share", f"pair_share[{k},{y}]",
-                         f"{k} {y}: {spent:,.2f} 万元 exceed the pair cap {cap:,.2f}")
+                yield Violation(
+                    "pair_share",
+                    f"pair_share[{k},{y}]",
+                    f"{k} {y}: {spent:,.2f} 万元 exceed the pair cap {cap:,.2f}",
+                )
 
 
 def blocks_pair_share(c: Candidate, year: int | None) -> list[str]:
@@ -750,8 +779,12 @@ def _share_step_priority(pb: AllocationProblem, st: AllocationSettings) -> Varia
     if st.analysis.share_step <= 0:
         return None
     lo = max(0.0, st.priority_share_min - st.analysis.share_step)
-    return Variant("priority_share", f"priority share {st.priority_share_min:.0%} → {lo:.0%}",
-                   pb, dataclasses.replace(st, priority_share_min=lo))
+    return Variant(
+        "priority_share",
+        f"priority share {st.priority_share_min:.0%} → {lo:.0%}",
+        pb,
+        dataclasses.replace(st, priority_share_min=lo),
+    )
 
 
 def check_priority_share(plan: Plan) -> Iterator[Violation]:
@@ -762,8 +795,11 @@ def check_priority_share(plan: Plan) -> Iterator[Violation]:
         spend = plan.spent(ps, y)
         prio = sum(plan.schedule[p.id][y] for p in ps if p.priority)
         if prio < rho * spend - tol(spend):
-            yield Violation("priority_share", f"priority_share[{y}]",
-                     f"{y}: priority kinds get {prio:,.2f} of {spend:,.2f} 万元, under {rho:.0%}")
+            yield Violation(
+                "priority_share",
+                f"priority_share[{y}]",
+                f"{y}: priority kinds get {prio:,.2f} of {spend:,.2f} 万元, under {rho:.0%}",
+            )
 
 
 def blocks_priority_share(c: Candidate, year: int | None) -> list[str]:
@@ -823,7 +859,9 @@ FLOOR_OFF = CostStep(
     "supporter_floor",
     Labels("the supporter floor (≥ 500 万元 a year)", "支援方帮扶资金下限（每年不少于 500 万元）"),
     lambda pb, st: Variant(
-        "supporter_floor", f"supporter floor ({st.floor_mode}) off", pb,
+        "supporter_floor",
+        f"supporter floor ({st.floor_mode}) off",
+        pb,
         dataclasses.replace(st, floor_mode="off"),
     ),
 )
@@ -839,11 +877,15 @@ def check_requires(plan: Plan) -> Iterator[Violation]:
     for pid, p in plan.funded.items():
         for q in p.requires:
             if q not in plan.funded:
-                yield Violation("requires", f"requires[{pid},{q}]",
-                         f"{pid} requires {q}, which is not funded")
+                yield Violation(
+                    "requires", f"requires[{pid},{q}]", f"{pid} requires {q}, which is not funded"
+                )
             elif starts[q] > starts[pid]:
-                yield Violation("requires", f"requires[{pid},{q}]",
-                         f"{pid} starts {starts[pid]} before its required {q} ({starts[q]})")
+                yield Violation(
+                    "requires",
+                    f"requires[{pid},{q}]",
+                    f"{pid} starts {starts[pid]} before its required {q} ({starts[q]})",
+                )
 
 
 def blocks_requires(c: Candidate, year: int | None) -> list[str]:
@@ -871,8 +913,11 @@ def check_excludes(plan: Plan) -> Iterator[Violation]:
             key = tuple(sorted((pid, q)))
             if q in plan.funded and key not in seen:
                 seen.add(key)
-                yield Violation("excludes", f"excludes[{key[0]},{key[1]}]",
-                         f"{key[0]} and {key[1]} exclude each other but both are funded")
+                yield Violation(
+                    "excludes",
+                    f"excludes[{key[0]},{key[1]}]",
+                    f"{key[0]} and {key[1]} exclude each other but both are funded",
+                )
 
 
 def blocks_excludes(c: Candidate, year: int | None) -> list[str]:
@@ -902,8 +947,9 @@ for _rule in (
     ),
     Rule(
         "duration",
-        labels=Labels("the project durations (funded through or not at all)",
-                      "项目执行期（全程资助或不资助）"),
+        labels=Labels(
+            "the project durations (funded through or not at all)", "项目执行期（全程资助或不资助）"
+        ),
         fields=(),
         rows=mdl.add_duration,
         check=check_duration,
@@ -971,9 +1017,7 @@ for _rule in (
         blockers=never_blocks,
         relaxable=True,
         cost_step=COUNT_RANGE,
-        smallest=numeric_smallest(
-            "projects_per_year_min", "projects_per_year_min", lower=True
-        ),
+        smallest=numeric_smallest("projects_per_year_min", "projects_per_year_min", lower=True),
         cost_rank=20,
         diagnosis_rank=20,
     ),
@@ -1118,8 +1162,10 @@ for _rule in (
     ),
     Rule(
         "coverage",
-        labels=Labels("the coverage of every pair and year (lexicographic stage 1)",
-                      "结对年度覆盖（字典序第一阶段）"),
+        labels=Labels(
+            "the coverage of every pair and year (lexicographic stage 1)",
+            "结对年度覆盖（字典序第一阶段）",
+        ),
         fields=("lexicographic",),
         rows=mdl.add_coverage,
         check=no_check,

@@ -106,12 +106,19 @@ def run_model(
     feasibility_only: bool = False,
     initial: Mapping[str, float] | None = None,
     extra_constraints: ExtraConstraints | None = None,
+    known_coverage: int | None = None,
 ) -> Run:
     """Build and solve (two stages when lexicographic); never raises on infeasibility.
 
     ``initial`` (variable name -> value) is a known plan handed to the solver as a warm start,
     e.g. the base plan when a rule is relaxed (it stays feasible there). ``extra_constraints``
     is the user's hook of extra rows (see :func:`allocation.build`).
+
+    ``known_coverage`` is the coverage of a plan known to be feasible in this model (the base
+    plan, in a model with one rule relaxed). When it equals the number of coverable (pair,
+    year) combinations it is provably the maximum, so the coverage stage is not solved: the
+    model gets ``coverage_total`` directly (stage recorded as ``coverage`` with solver status
+    ``skipped: ...``).
     """
     import time
 
@@ -125,7 +132,25 @@ def run_model(
     build_seconds = time.perf_counter() - t0
     stages: list[Stage] = []
     coverage: int | None = None
-    if lexi and m.covered:
+    if lexi and m.covered and known_coverage is not None and known_coverage >= len(m.covered):
+        # Every coverable pair-year is covered by a feasible plan: the maximum is known.
+        coverage = len(m.covered)
+        stages.append(
+            Stage(
+                "coverage",
+                SolveStatus.OPTIMAL,
+                "skipped: every coverable pair-year is covered by the known plan",
+                float(coverage),
+                float(coverage),
+                0.0,
+                0.0,
+            )
+        )
+        t1 = time.perf_counter()
+        m.add("coverage", "coverage_total", m.coverage >= coverage)
+        m.lp.setObjective(anchored(m, m.benefit - m.penalty))
+        build_seconds += time.perf_counter() - t1
+    elif lexi and m.covered:
         first = solve_model(m.lp, options, initial)
         stages.append(Stage.of("coverage", first))
         if not first.has_solution:
@@ -175,7 +200,11 @@ def _finish(
 
 
 def with_options(settings: AllocationSettings, time_limit: float) -> SolverOptions:
-    """The settings' solver options with a (shorter) time limit for analysis re-solves."""
+    """The settings' solver options with a (shorter) time limit for analysis re-solves.
+
+    ``analysis.solver`` (when set) names the re-solves' solver; gap and threads stay.
+    """
+    name = settings.analysis.solver or settings.solver.name
     return dataclasses.replace(
-        settings.solver, time_limit=min(settings.solver.time_limit, time_limit)
+        settings.solver, name=name, time_limit=min(settings.solver.time_limit, time_limit)
     )

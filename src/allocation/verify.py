@@ -129,8 +129,11 @@ def check_extra(plan: Plan, m: AllocationModel) -> Iterator[Violation]:
             or (row.sense == pulp.LpConstraintEQ and abs(lhs) > slack)
         )
         if broken:
-            sense = {pulp.LpConstraintLE: "<=", pulp.LpConstraintGE: ">=",
-                     pulp.LpConstraintEQ: "=="}[row.sense]
+            sense = {
+                pulp.LpConstraintLE: "<=",
+                pulp.LpConstraintGE: ">=",
+                pulp.LpConstraintEQ: "==",
+            }[row.sense]
             yield Violation(
                 "extra",
                 name,

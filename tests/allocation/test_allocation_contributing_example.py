@@ -72,7 +72,11 @@ def test_model_verify_and_rule_costs_honour_it(category_cap):
     both = dict(result.schedule) | {"E2": {2022: 100.0}}
     check = verify(problem, SETTINGS, both)
     assert [(v.rule, v.subject, v.message) for v in check.violations] == [
-        ("category_cap", "category_cap[r1,education,2022]", "r1 2022: 2 education projects, more than 1")
+        (
+            "category_cap",
+            "category_cap[r1,education,2022]",
+            "r1 2022: 2 education projects, more than 1",
+        )
     ]
 
     cost = next(c for c in result.rule_costs if c.rule == "category_cap")

@@ -10,9 +10,7 @@ import pytest
 
 import allocation
 
-MODULES = sorted(
-    m.name for m in pkgutil.walk_packages(allocation.__path__, prefix="allocation.")
-)
+MODULES = sorted(m.name for m in pkgutil.walk_packages(allocation.__path__, prefix="allocation."))
 
 
 def test_some_modules_carry_examples():

@@ -54,7 +54,9 @@ def test_hook_is_honoured_by_the_model_and_checked_by_verify():
     four[extra_park] = {y: 100.0 for y in problem.projects[extra_park].years_if_started(2022)}
     check = verify(problem, SETTINGS, four, model=result_model)
     assert [(v.rule, v.subject) for v in check.violations] == [("extra", "parks_2022")]
-    assert "parks_2022: the schedule gives 4 <= 3, which does not hold" in check.violations[0].message
+    assert (
+        "parks_2022: the schedule gives 4 <= 3, which does not hold" in check.violations[0].message
+    )
     assert verify(problem, SETTINGS, result.schedule, model=result_model).ok
 
 

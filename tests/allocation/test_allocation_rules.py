@@ -43,7 +43,9 @@ def test_every_record_has_every_part(family):
 def test_an_incomplete_record_fails_the_check():
     half = Rule("half_done", labels=Labels("half a rule", ""), fields=(), check=rules.no_check)
     assert missing_parts(half) == ["labels.zh", "rows", "blockers"]
-    with pytest.raises(ValueError, match=r"rule 'half_done' is incomplete: labels.zh; rows; blockers"):
+    with pytest.raises(
+        ValueError, match=r"rule 'half_done' is incomplete: labels.zh; rows; blockers"
+    ):
         register(half)
     assert "half_done" not in RULES
     no_relax = dataclasses.replace(
@@ -51,7 +53,9 @@ def test_an_incomplete_record_fails_the_check():
     )
     assert missing_parts(no_relax) == ["smallest (the rule is relaxable)"]
     claims = dataclasses.replace(RULES["pair_max"], family="pair_max_twice")
-    with pytest.raises(ValueError, match="field 'pair_projects_max' is already owned by rule 'pair_max'"):
+    with pytest.raises(
+        ValueError, match="field 'pair_projects_max' is already owned by rule 'pair_max'"
+    ):
         register(claims)
     with pytest.raises(ValueError, match="field 'solver' is not a rule field"):
         register(dataclasses.replace(RULES["coverage"], family="solver_rule", fields=("solver",)))
@@ -59,17 +63,47 @@ def test_an_incomplete_record_fails_the_check():
 
 def test_views_derive_from_the_registry_and_keep_their_order():
     assert tuple(FAMILIES) == (
-        "duration", "amount", "executed", "locked", "budget", "projects_per_year_min",
-        "projects_per_year_max", "pair_min", "pair_max", "pair_share", "priority_share",
-        "supporter_floor", "requires", "excludes", "coverage",
+        "duration",
+        "amount",
+        "executed",
+        "locked",
+        "budget",
+        "projects_per_year_min",
+        "projects_per_year_max",
+        "pair_min",
+        "pair_max",
+        "pair_share",
+        "priority_share",
+        "supporter_floor",
+        "requires",
+        "excludes",
+        "coverage",
     )
     assert tuple(RELAXABLE) == (
-        "budget", "projects_per_year_min", "projects_per_year_max", "pair_min", "pair_max",
-        "pair_share", "priority_share", "supporter_floor", "requires", "excludes", "locked",
+        "budget",
+        "projects_per_year_min",
+        "projects_per_year_max",
+        "pair_min",
+        "pair_max",
+        "pair_share",
+        "priority_share",
+        "supporter_floor",
+        "requires",
+        "excludes",
+        "locked",
     )
     assert [r.cost_step.name for r in rules.cost_rules()] == [
-        "budget", "projects_per_year", "projects_per_year", "pair_max", "pair_min", "pair_share",
-        "priority_share", "supporter_floor", "locked", "requires", "excludes",
+        "budget",
+        "projects_per_year",
+        "projects_per_year",
+        "pair_max",
+        "pair_min",
+        "pair_share",
+        "priority_share",
+        "supporter_floor",
+        "locked",
+        "requires",
+        "excludes",
     ]
     assert RULE_LABELS["projects_per_year"] == "the projects-per-year range"
     assert RULE_LABELS["supporter_floor"] == "the supporter floor (≥ 500 万元 a year)"
@@ -80,14 +114,20 @@ def test_views_derive_from_the_registry_and_keep_their_order():
 
 # A small pool on which every relaxable family has rows and some plans are feasible.
 ROWS = {
-    "A": project(duration_years=2, special_fund_request_wan=300.0, low_income=1,
-                 supporter_fund_wan=300.0),
-    "B": project(recipient="r2", requires="A", special_fund_request_wan=200.0,
-                 supporter_fund_wan=200.0),
+    "A": project(
+        duration_years=2, special_fund_request_wan=300.0, low_income=1, supporter_fund_wan=300.0
+    ),
+    "B": project(
+        recipient="r2", requires="A", special_fund_request_wan=200.0, supporter_fund_wan=200.0
+    ),
     "C": project(recipient="r2", excludes="B", supporter_fund_wan=400.0, earliest_start=2022),
     "D": project(recipient="r1", special_fund_request_wan=100.0, ecological=1),
-    "E": project(recipient="r2", special_fund_request_wan=150.0, earliest_start=2022,
-                 supporter_fund_wan=200.0),
+    "E": project(
+        recipient="r2",
+        special_fund_request_wan=150.0,
+        earliest_start=2022,
+        supporter_fund_wan=200.0,
+    ),
 }
 SETTINGS = tiny_settings(
     last_year=2022,
@@ -149,8 +189,15 @@ def test_each_smallest_relaxation_only_probes_relaxed_rules(pool, family):
 
     relaxation = RULES[family].smallest(problem, SETTINGS, probe, 4)
     assert relaxation.rule == family and relaxation.text
-    if family in ("budget", "supporter_floor", "pair_share", "priority_share",
-                  "projects_per_year_min", "projects_per_year_max", "pair_max"):
+    if family in (
+        "budget",
+        "supporter_floor",
+        "pair_share",
+        "priority_share",
+        "projects_per_year_min",
+        "projects_per_year_max",
+        "pair_max",
+    ):
         assert probed, f"{family}: the diagnosis never probed a relaxation"
 
 

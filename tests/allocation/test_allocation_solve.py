@@ -139,12 +139,22 @@ def test_rule_costs_and_unfunded_reasons():
     result = solve(prepare(inputs(rows), st), st)
     costs = {c.rule: c for c in result.rule_costs}
     assert costs["budget"].gain == pytest.approx(1750.0)  # +10 % = 1100 funds A + B
-    assert "would raise the objective by 1,750.0 (+46.7%)" in costs["budget"].text
+    assert "would raise the objective by 1,750.0 (+46.7% of the objective" in costs["budget"].text
+    b = costs["budget"]
+    # Both runs are proven here, so the interval is the point (up to the gap's slack).
+    assert b.established and b.method == "re-solved"
+    assert b.gain_low <= b.gain <= b.gain_high
+    assert b.gain_low > 0 and b.gain_pct_of_objective == pytest.approx(1750.0 / 3750.0)
+    for c in result.rule_costs:
+        if c.gain is not None and c.gain <= c.tolerance:
+            assert not c.established and "not established at this gap" in c.text
     unfunded = {u.id: u for u in result.unfunded}
     assert list(unfunded) == ["B", "C", "D", "E"]
     assert unfunded["B"].reasons == ("budget",)
     assert "budget (2021: 400.0 万元 left, needs 500.0)" in unfunded["B"].detail
     assert unfunded["B"].forced_loss == pytest.approx(250.0)  # B + C = 3500 vs 3750
+    assert unfunded["B"].forced_established
+    assert unfunded["B"].forced_loss_low <= 250.0 + 1e-6 <= unfunded["B"].forced_loss_high + 2e-6
     assert unfunded["C"].forced_loss is None  # only the best one is priced
     assert unfunded["D"].reasons == ("supporter_mismatch",)
     assert unfunded["E"].reasons == ("start_year",)

@@ -43,7 +43,12 @@ def test_input_error_is_the_shared_input_error_with_located_problems():
 
 def test_input_problem_keeps_its_old_names():
     p = InputProblem("projects", "out of range", "A", "readiness", 2.0, "<= 1")
-    assert (p.table, p.field, p.file, p.column) == ("projects", "readiness", "projects", "readiness")
+    assert (p.table, p.field, p.file, p.column) == (
+        "projects",
+        "readiness",
+        "projects",
+        "readiness",
+    )
     assert str(p) == "projects A, field 'readiness': out of range (got 2.0); expected <= 1"
 
 

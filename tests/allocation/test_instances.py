@@ -10,7 +10,9 @@ def test_same_spec_same_pool_and_other_seed_other_pool():
     spec = PoolSpec("t", n_pairs=4, n_candidates=40, seed=3)
     a, b = make_pool(spec), make_pool(spec)
     assert a.projects.equals(b.projects)
-    assert not a.projects.equals(make_pool(PoolSpec("t", n_pairs=4, n_candidates=40, seed=4)).projects)
+    assert not a.projects.equals(
+        make_pool(PoolSpec("t", n_pairs=4, n_candidates=40, seed=4)).projects
+    )
 
 
 def test_default_like_pool_prepares_without_problems():
