@@ -44,8 +44,8 @@ from shanchuan.outcomes import AllocationOutcome, Analyses, MatchOutcome, Outcom
 
 if TYPE_CHECKING:
     from shanchuan.scenario import ScenarioSettings
-    from solverkit.progress import SolveProgress
     from shanchuan.validation import LoadedData
+    from solverkit.progress import SolveProgress
 
 log = logging.getLogger("shanchuan")
 
