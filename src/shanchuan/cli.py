@@ -72,19 +72,60 @@ def _add_scenario_args(p: argparse.ArgumentParser) -> None:
         )
 
 
+def _add_global_args(p: argparse.ArgumentParser, *, top: bool) -> None:
+    """The global flags, accepted before the subcommand and after it (``shanchuan run -q``).
+
+    On a subcommand they default to SUPPRESS, so one not given there does not overwrite the
+    value given before the subcommand.
+    """
+
+    def default(value: object) -> object:
+        return value if top else argparse.SUPPRESS
+
+    p.add_argument("--debug", action="store_true", default=default(False), help="show tracebacks")
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default(False),
+        help="no progress messages and no live progress line",
+    )
+    p.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default=default(None),
+        help="language of the reasons (sets matching.explain.language)",
+    )
+
+
+def _add_fast_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--fast",
+        action="store_true",
+        help="the quickest answer: no analyses (no rule costs, no pricing of unfunded "
+        "projects; the pairing's reasons are kept)",
+    )
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser (public so docs and tests can inspect it)."""
     parser = _Parser(prog="shanchuan", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"shanchuan {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    _add_global_args(parser, top=True)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = sub.add_parser("run", help="suggest the pairing, then allocate the special fund")
-    _add_scenario_args(p)
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help)
+        _add_global_args(p, top=False)
+        return p
 
-    p = sub.add_parser("match", help="suggest, verify and explain the pairing")
+    p = add("run", "suggest the pairing, then allocate the special fund")
     _add_scenario_args(p)
+    _add_fast_arg(p)
+
+    p = add("match", "suggest, verify and explain the pairing")
+    _add_scenario_args(p)
+    _add_fast_arg(p)
     p.add_argument(
         "--forcing-costs", action="store_true", help="objective loss of forcing each pair"
     )
@@ -97,19 +138,19 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--stability", action="store_true", help="list blocking pairs against willingness"
     )
-    p.add_argument("--lang", choices=("zh", "en"), default=None, help="language of the reasons")
 
-    p = sub.add_parser("allocate", help="select and fund the special-fund projects year by year")
+    p = add("allocate", "select and fund the special-fund projects year by year")
     _add_scenario_args(p)
+    _add_fast_arg(p)
     p.add_argument("--pairs", type=Path, default=None, help="pair file (overrides data.pairs)")
 
-    p = sub.add_parser("check", help="validate a scenario and its files without solving")
+    p = add("check", "validate a scenario, its files and its cross-setting rules without solving")
     _add_scenario_args(p)
 
-    p = sub.add_parser("scenarios", help="list built-in scenarios and override sets")
+    p = add("scenarios", "list built-in scenarios and override sets")
     p.add_argument("scenario", nargs="?", default=None)
 
-    p = sub.add_parser("keys", help="list every scenario key with its default and meaning")
+    p = add("keys", "list every scenario key with its default and meaning")
     p.add_argument("--markdown", action="store_true")
     return parser
 
@@ -118,14 +159,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``shanchuan`` console script."""
     parser = make_parser()
     args = parser.parse_args(argv)
+    from shanchuan.outputs import live
+
+    # The live line and the log lines share stderr: the log goes through the live sink, so
+    # a line logged while a solve is shown is printed above it, not through it.
+    sink = None if args.quiet else live.LiveProgress(sys.stderr)
+    handler: logging.Handler = (
+        live.LogHandler(sink) if sink is not None else logging.StreamHandler(sys.stderr)
+    )
+    handler.setFormatter(logging.Formatter("shanchuan: %(message)s"))
     logging.basicConfig(
-        level=logging.WARNING if args.quiet else logging.INFO,
-        format="shanchuan: %(message)s",
-        stream=sys.stderr,
-        force=True,
+        level=logging.WARNING if args.quiet else logging.INFO, handlers=[handler], force=True
     )
     try:
-        return _dispatch(args)
+        return _dispatch(args, sink)
     except ShanchuanError as exc:
         if args.debug:
             raise
@@ -147,9 +194,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             "  run again with --debug for the traceback, and please report it\n"
         )
         return EXIT_FAILED
+    finally:
+        if sink is not None:
+            sink.close()
 
 
-def _dispatch(args: argparse.Namespace) -> int:
+#: What ``--fast`` sets: the allocation's analyses off (each re-solves the plan); an
+#: infeasible run is still diagnosed, since the diagnosis is the answer then.
+FAST_SETS = ("allocation.analysis.rule_costs=false", "allocation.analysis.force_unfunded=0")
+#: The ``match`` flags that ask for an analysis, which ``--fast`` leaves out.
+_ANALYSIS_FLAGS = {
+    "forcing_costs": "--forcing-costs",
+    "alternatives": "--alternatives",
+    "sensitivity": "--sensitivity",
+    "stability": "--stability",
+}
+
+
+def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
     from shanchuan import scenario as scenario_mod
 
     if args.command == "keys":
@@ -170,19 +232,25 @@ def _dispatch(args: argparse.Namespace) -> int:
     from shanchuan import pipeline
 
     sets = list(args.sets)
-    if getattr(args, "lang", None):
+    if args.lang:
         sets.append(f"matching.explain.language={args.lang}")
     if getattr(args, "pairs", None) is not None:
         sets.append(f'data.pairs="{args.pairs.resolve().as_posix()}"')
-    sc = pipeline.load_scenario(args.scenario, overrides=args.overrides, sets=sets)
+    fast = getattr(args, "fast", False)
+    if fast:
+        asked = [flag for dest, flag in _ANALYSIS_FLAGS.items() if getattr(args, dest, False)]
+        if asked:
+            raise InputError(
+                f"--fast runs no analyses, but {', '.join(asked)} asks for one; "
+                "drop --fast or the analysis flag"
+            )
+        sets += FAST_SETS
+    loaded = pipeline.load(args.scenario, overrides=args.overrides, sets=sets)
 
     if args.command == "check":
-        data, files = pipeline.load_data(sc, scenario_mod.DATA_FILE_KEYS)
-        pipeline.resolve_settings(sc, data)
-        print(f"scenario {sc.name}: {len(files)} files valid ({', '.join(files)})")
-        for change in sc.changes:
-            print(f"  {change}")
-        return EXIT_OK
+        from shanchuan import checks
+
+        return checks.check(loaded)
 
     if args.command == "match":
         analyses = pipeline.Analyses(
@@ -192,11 +260,13 @@ def _dispatch(args: argparse.Namespace) -> int:
             sensitivity=args.sensitivity,
             stability=args.stability,
         )
-        outcome: Any = pipeline.match(sc, analyses=analyses)
+        outcome: Any = pipeline.match(loaded, analyses=analyses, on_solve=sink)
     elif args.command == "allocate":
-        outcome = pipeline.allocate(sc)
+        outcome = pipeline.allocate(loaded, on_solve=sink)
     else:
-        outcome = pipeline.run(sc)
+        outcome = pipeline.run(loaded, on_solve=sink)
+    if sink is not None:
+        sink.close()  # the live line goes before the results are printed
 
     outputs.FORMATS[args.format].emit(outcome, sys.stdout, options)
     if args.out is not None:

@@ -13,7 +13,7 @@ import dataclasses
 import math
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,7 +191,24 @@ def build(
     try:
         return cls(**kwargs), []
     except (ValueError, TypeError) as exc:
-        return None, [Problem(file=source, column=prefix.rstrip(".") or None, message=str(exc))]
+        # Name the key the check is about, so the problem is filed where that key was set
+        # (``--set``, an override set, a file of the extends chain), not at the section.
+        column = _blamed_key(prefix, [n for n in kwargs if f"{prefix}{n}" in flat], str(exc))
+        return None, [Problem(file=source, column=column, message=str(exc))]
+
+
+def _blamed_key(prefix: str, given: Sequence[str], message: str) -> str | None:
+    """The given key whose name the message mentions first; else the section."""
+    import re
+
+    hits = [
+        (m.start(), name)
+        for name in given
+        if (m := re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", message)) is not None
+    ]
+    if hits:
+        return prefix + min(hits)[1]
+    return prefix.rstrip(".") or None
 
 
 def unknown_keys(

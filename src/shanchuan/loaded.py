@@ -209,7 +209,7 @@ def resolve_settings(sc: Scenario, data: LoadedData) -> ScenarioSettings:
                 if not isinstance(pair, list | tuple) or len(pair) != 2:
                     problems.append(
                         Problem(
-                            file=source,
+                            file=sc.origin(key),
                             column=key,
                             message=f"entry {i + 1} is not a [recipient, supporter] pair",
                             value=pair,
@@ -220,7 +220,9 @@ def resolve_settings(sc: Scenario, data: LoadedData) -> ScenarioSettings:
                 for name, role in zip(pair, ("recipient", "supporter"), strict=True):
                     found = resolve_county(str(name), data.counties, role=role)
                     if isinstance(found, Problem):
-                        problems.append(replace(found, file=source, column=f"{key} entry {i + 1}"))
+                        problems.append(
+                            replace(found, file=sc.origin(key), column=f"{key} entry {i + 1}")
+                        )
                     else:
                         ids.append(found)
                 if len(ids) == 2:
@@ -231,7 +233,7 @@ def resolve_settings(sc: Scenario, data: LoadedData) -> ScenarioSettings:
             for name in value or []:
                 found = resolve_county(str(name), data.counties)
                 if isinstance(found, Problem):
-                    problems.append(replace(found, file=source, column=key))
+                    problems.append(replace(found, file=sc.origin(key), column=key))
                 else:
                     resolved_ids.append(found)
             effective[key] = resolved_ids

@@ -72,10 +72,13 @@ class MatchOutcome:
 
     @property
     def status(self) -> Status:
-        return Status(self.result.status.value)
+        """The engine's verdict; ``optimal`` only when proven (gap <= 1e-6), else ``feasible``."""
+        return proven(Status(self.result.status.value), getattr(self.result, "gap", None))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = dict(self.result.to_dict())
+        out["status"] = self.status.value
+        out["objective_unit"] = "score points"
         if self.geodesic_km is not None:
             # The JSON contract always carries distance_km, also when the rules used travel times.
             for pair in out.get("pairs", []):
@@ -132,7 +135,9 @@ class AllocationOutcome:
         """The solver's verdict, demoted to ``failed`` when the plan did not verify."""
         verdict = str(self.result.status.value)
         if verdict in ("optimal", "feasible"):
-            return Status(verdict) if self.result.solution_status == "verified" else Status.FAILED
+            if self.result.solution_status != "verified":
+                return Status.FAILED
+            return proven(Status(verdict), getattr(self.result, "gap", None))
         if verdict == "infeasible":
             return Status.INFEASIBLE
         return Status.FAILED  # not solved, unbounded: no verified plan
@@ -141,6 +146,7 @@ class AllocationOutcome:
         out = dict(self.result.to_dict())
         out["solver_verdict"] = out["status"]
         out["status"] = self.status.value
+        out["objective_unit"] = "benefit points"
         out["pairs_source"] = self.pairs_source
         if self.diagnosis is not None:
             out["diagnosis"] = self.diagnosis.to_dict()
@@ -191,6 +197,19 @@ class RunOutcome:
 
 
 Outcome: TypeAlias = "MatchOutcome | AllocationOutcome | RunOutcome"
+
+
+def proven(status: Status, gap: float | None) -> Status:
+    """``optimal`` only when the gap is proven at or below 1e-6; otherwise ``feasible``.
+
+    A solver's "optimal" at a requested gap is not optimal for a reader: the gap goes beside
+    a ``feasible`` status everywhere (table, JSON, archive manifest).
+    """
+    from solverkit.progress import OPTIMALITY_TOLERANCE
+
+    if status == Status.OPTIMAL and gap is not None and gap > OPTIMALITY_TOLERANCE:
+        return Status.FEASIBLE
+    return status
 
 
 def named_matrix(matrix: pd.DataFrame, problem: matching.MatchingProblem) -> pd.DataFrame:

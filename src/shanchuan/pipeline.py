@@ -21,7 +21,7 @@ from shanchuan import stages
 from shanchuan.loaded import ENGINE_FILES, Loaded, load, resolve_settings
 from shanchuan.outcomes import AllocationOutcome, Analyses, MatchOutcome, RunOutcome
 from shanchuan.scenario import Scenario
-from shanchuan.stages import Progress, engine_errors, matching_inputs
+from shanchuan.stages import OnSolve, Progress, engine_errors, matching_inputs
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -82,16 +82,22 @@ def match(
     sets: Sequence[str] = (),
     analyses: Analyses | None = None,
     progress: Progress | None = None,
+    on_solve: OnSolve | None = None,
 ) -> MatchOutcome:
     """Suggest the pairing of a scenario, verify it and explain it.
+
+    ``progress`` receives one line of text per step; ``on_solve`` the live progress events of
+    every solve (:class:`solverkit.progress.SolveProgress`: elapsed, incumbent, bound, gap and
+    a label such as ``"pairing: main solve"``), from the backends that report them.
 
     Raises :class:`~shanchuan.errors.InputError` for bad files or settings. An infeasible or
     failed solve is returned (``outcome.status``) with a diagnosis, not raised; the CLI maps it
     to exit 3 / 4.
     """
     loaded = load(scenario, overrides=overrides, sets=sets)
-    outcome = stages.solve(stages.prepare(loaded, "matching", progress=progress), progress=progress)
-    return stages.analyse(outcome, analyses or Analyses(), progress=progress)
+    prepared = stages.prepare(loaded, "matching", progress=progress)
+    outcome = stages.solve(prepared, progress=progress, on_solve=on_solve)
+    return stages.analyse(outcome, analyses or Analyses(), progress=progress, on_solve=on_solve)
 
 
 def allocate(
@@ -102,17 +108,24 @@ def allocate(
     pairs: pd.DataFrame | None = None,
     progress: Progress | None = None,
     match_outcome: MatchOutcome | None = None,
+    on_solve: OnSolve | None = None,
 ) -> AllocationOutcome:
     """Select and fund the special-fund projects of a scenario, year by year.
 
     The pairs come from ``pairs`` if given, else from the scenario's ``data.pairs`` file, else
-    from solving the pairing first (as ``shanchuan run`` does).
+    from solving the pairing first (as ``shanchuan run`` does). ``on_solve`` as in
+    :func:`match` (labels ``"allocation: main solve"``, ``"allocation: rule costs"``, ...).
     """
     loaded = load(scenario, overrides=overrides, sets=sets)
     prepared = stages.prepare(
-        loaded, "allocation", pairs=pairs, match_outcome=match_outcome, progress=progress
+        loaded,
+        "allocation",
+        pairs=pairs,
+        match_outcome=match_outcome,
+        progress=progress,
+        on_solve=on_solve,
     )
-    return stages.solve(prepared, progress=progress)
+    return stages.solve(prepared, progress=progress, on_solve=on_solve)
 
 
 def run(
@@ -121,13 +134,19 @@ def run(
     overrides: Sequence[str] = (),
     sets: Sequence[str] = (),
     progress: Progress | None = None,
+    on_solve: OnSolve | None = None,
+    analyses: Analyses | None = None,
 ) -> RunOutcome:
-    """Suggest the pairing (unless the scenario gives a pair file), then allocate the fund."""
+    """Suggest the pairing (unless the scenario gives a pair file), then allocate the fund.
+
+    ``analyses`` are the pairing's (default: the explanations only); ``on_solve`` as in
+    :func:`match`.
+    """
     loaded = load(scenario, overrides=overrides, sets=sets)
     m = None
     if not loaded.scenario.settings.data.pairs:
-        m = match(loaded, progress=progress)
+        m = match(loaded, progress=progress, on_solve=on_solve, analyses=analyses)
         if not m.status.ok:
             stages._no_pairs(m)
-    a = allocate(loaded, progress=progress, match_outcome=m)
+    a = allocate(loaded, progress=progress, match_outcome=m, on_solve=on_solve)
     return RunOutcome(match=m, allocation=a)

@@ -175,6 +175,14 @@ class Scenario:
     overrides: tuple[str, ...]
     sets: tuple[str, ...]
     available_overrides: Mapping[str, OverrideSet]
+    origins: Mapping[str, str] = field(default_factory=dict)
+    """Key -> where its effective value was set (a file, ``FILE [overrides.NAME]``, ``--set``),
+    so a problem found later (a county name in a lock, an engine's cross-setting check) is
+    filed where the user can fix it."""
+
+    def origin(self, key: str) -> str:
+        """Where ``key``'s effective value was set (the scenario file when not set at all)."""
+        return self.origins.get(key, str(self.files[-1]))
 
     def settings_hash(self) -> str:
         """SHA-256 of the effective settings (canonical JSON).
@@ -468,6 +476,7 @@ def load(
         changes=tuple(changes),
         overrides=tuple(overrides),
         sets=tuple(sets),
+        origins=origin,
         available_overrides=available,
     )
 

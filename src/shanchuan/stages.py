@@ -37,7 +37,7 @@ import matching
 import solverkit.errors
 import solverkit.registry
 from matching.distance import geodesic_matrix
-from shanchuan import provenance
+from shanchuan import labels, provenance
 from shanchuan.errors import InputError, Problem
 from shanchuan.loaded import Loaded
 from shanchuan.outcomes import AllocationOutcome, Analyses, MatchOutcome, Outcome
@@ -45,11 +45,16 @@ from shanchuan.outcomes import AllocationOutcome, Analyses, MatchOutcome, Outcom
 if TYPE_CHECKING:
     from shanchuan.scenario import ScenarioSettings
     from shanchuan.validation import LoadedData
+    from solverkit.progress import SolveProgress
 
 log = logging.getLogger("shanchuan")
 
 Progress = Callable[[str], None]
 """Receives one line of progress text per step (the CLI prints them to stderr)."""
+
+OnSolve = Callable[["SolveProgress"], None]
+"""Receives the live progress events of every solve (elapsed, incumbent, bound, gap, label);
+see :mod:`solverkit.progress` and :mod:`shanchuan.labels`."""
 
 
 def _progress(progress: Progress | None) -> Progress:
@@ -137,7 +142,11 @@ def matching_inputs(data: LoadedData, settings: ScenarioSettings) -> matching.Ma
 
 @overload
 def prepare(
-    loaded: Loaded, engine: Literal["matching"] = ..., *, progress: Progress | None = None
+    loaded: Loaded,
+    engine: Literal["matching"] = ...,
+    *,
+    progress: Progress | None = None,
+    on_solve: OnSolve | None = None,
 ) -> PreparedMatching: ...
 
 
@@ -149,6 +158,7 @@ def prepare(
     pairs: pd.DataFrame | None = None,
     match_outcome: MatchOutcome | None = None,
     progress: Progress | None = None,
+    on_solve: OnSolve | None = None,
 ) -> PreparedAllocation: ...
 
 
@@ -159,18 +169,20 @@ def prepare(
     pairs: pd.DataFrame | None = None,
     match_outcome: MatchOutcome | None = None,
     progress: Progress | None = None,
+    on_solve: OnSolve | None = None,
 ) -> PreparedMatching | PreparedAllocation:
     """Read and validate the data ``engine`` needs (once per loaded scenario) and prepare it.
 
     For ``allocation`` the pairs come from ``pairs`` if given, else from the scenario's
     ``data.pairs`` file, else from ``match_outcome``, else from solving the pairing first (as
     ``shanchuan run`` does). Raises :class:`~shanchuan.errors.InputError` for bad files or
-    settings, every problem at once.
+    settings, every problem at once. ``on_solve`` receives the live progress of the pairing's
+    solve when the allocation has to suggest the pairing first (no other solve runs here).
     """
     if engine == "matching":
         return _prepare_matching(loaded, progress)
     if engine == "allocation":
-        return _prepare_allocation(loaded, pairs, match_outcome, progress)
+        return _prepare_allocation(loaded, pairs, match_outcome, progress, on_solve)
     raise InputError(
         f"unknown engine {engine!r}; expected 'matching' or 'allocation'", file="prepare"
     )
@@ -198,6 +210,7 @@ def _prepare_allocation(
     pairs: pd.DataFrame | None,
     match_outcome: MatchOutcome | None,
     progress: Progress | None,
+    on_solve: OnSolve | None = None,
 ) -> PreparedAllocation:
     say = _progress(progress)
     t = time.perf_counter()
@@ -223,8 +236,10 @@ def _prepare_allocation(
         if match_outcome is None:
             say("no pair file given: suggesting the pairing first")
             prepared = _prepare_matching(loaded, progress)
-            match_outcome = solve(prepared, progress=progress)
-            match_outcome = analyse(match_outcome, Analyses(explain=False), progress=progress)
+            match_outcome = solve(prepared, progress=progress, on_solve=on_solve)
+            match_outcome = analyse(
+                match_outcome, Analyses(explain=False), progress=progress, on_solve=on_solve
+            )
         if not match_outcome.status.ok:
             _no_pairs(match_outcome)
         pairs = pd.DataFrame(list(match_outcome.result.pairs), columns=["recipient", "supporter"])
@@ -267,6 +282,7 @@ def solve(
     *,
     extra_constraints: Callable[..., None] | None = None,
     progress: Progress | None = None,
+    on_solve: OnSolve | None = None,
 ) -> MatchOutcome: ...
 
 
@@ -276,6 +292,7 @@ def solve(
     *,
     extra_constraints: Callable[..., None] | None = None,
     progress: Progress | None = None,
+    on_solve: OnSolve | None = None,
 ) -> AllocationOutcome: ...
 
 
@@ -284,6 +301,7 @@ def solve(
     *,
     extra_constraints: Callable[..., None] | None = None,
     progress: Progress | None = None,
+    on_solve: OnSolve | None = None,
 ) -> MatchOutcome | AllocationOutcome:
     """Solve a prepared problem and verify the solution; diagnose infeasible rules.
 
@@ -294,10 +312,15 @@ def solve(
     (``outcome.status``) with a diagnosis, not raised. The allocation engine's own analyses
     (rule costs, best unfunded projects) reuse its solver run, so they run here, as the
     scenario's ``allocation.analysis`` settings ask.
+
+    ``on_solve(event)`` receives the live progress of every solve (backends that can read their
+    solver's log emit :class:`solverkit.progress.SolveProgress` events), each event labelled
+    with what is solved (:mod:`shanchuan.labels`: ``"pairing: main solve"``, ``"allocation:
+    rule costs"``, ...). Without it, the events go to the sink already in force, if any.
     """
     if isinstance(prepared, PreparedMatching):
-        return _solve_matching(prepared, extra_constraints, progress)
-    return _solve_allocation(prepared, extra_constraints, progress)
+        return _solve_matching(prepared, extra_constraints, progress, on_solve)
+    return _solve_allocation(prepared, extra_constraints, progress, on_solve)
 
 
 def _hook(extra_constraints: Callable[..., None] | None) -> dict[str, Any]:
@@ -316,12 +339,14 @@ def _solve_matching(
     prepared: PreparedMatching,
     extra_constraints: Callable[..., None] | None,
     progress: Progress | None,
+    on_solve: OnSolve | None = None,
 ) -> MatchOutcome:
     say = _progress(progress)
     problem, settings = prepared.problem, prepared.settings.matching
     timings = dict(prepared.timings)
     t = time.perf_counter()
-    result = matching.solve(problem, settings, **_hook(extra_constraints))
+    with labels.solving(on_solve, labels.PAIRING_MAIN):
+        result = matching.solve(problem, settings, **_hook(extra_constraints))
     timings["solve_s"] = time.perf_counter() - t
     outcome = MatchOutcome(
         scenario=prepared.loaded.scenario,
@@ -336,7 +361,8 @@ def _solve_matching(
     if outcome.status == "infeasible":
         t = time.perf_counter()
         say("rules are infeasible: looking for the smallest set of rules in conflict")
-        outcome.diagnosis = matching.diagnose(problem, settings)
+        with labels.solving(on_solve, labels.PAIRING_DIAGNOSIS):
+            outcome.diagnosis = matching.diagnose(problem, settings)
         timings["diagnose_s"] = time.perf_counter() - t
     _stamp(outcome, prepared, settings.solver, extra_constraints)
     return outcome
@@ -346,6 +372,7 @@ def _solve_allocation(
     prepared: PreparedAllocation,
     extra_constraints: Callable[..., None] | None,
     progress: Progress | None,
+    on_solve: OnSolve | None = None,
 ) -> AllocationOutcome:
     say = _progress(progress)
     problem, settings = prepared.problem, prepared.settings.allocation
@@ -355,7 +382,11 @@ def _solve_allocation(
         f"{settings.first_year}–{settings.last_year}"
     )
     t = time.perf_counter()
-    result = allocation.solve(problem, settings, progress=say, **_hook(extra_constraints))
+    phases = labels.Phases(on_solve, labels.ALLOCATION_MAIN, labels.ALLOCATION_PHASES, say)
+    with phases.block():
+        result = allocation.solve(
+            problem, settings, progress=phases.progress, **_hook(extra_constraints)
+        )
     timings["solve_and_analyses_s"] = time.perf_counter() - t
     timings["solve_s"] = result.seconds
     outcome = AllocationOutcome(
@@ -419,7 +450,11 @@ def _geodesic(counties: pd.DataFrame, problem: matching.MatchingProblem) -> pd.D
 
 
 def analyse(
-    outcome: MatchOutcome, analyses: Analyses | None = None, *, progress: Progress | None = None
+    outcome: MatchOutcome,
+    analyses: Analyses | None = None,
+    *,
+    progress: Progress | None = None,
+    on_solve: OnSolve | None = None,
 ) -> MatchOutcome:
     """Explain a solved pairing and run the robustness analyses ``analyses`` asks for.
 
@@ -427,6 +462,8 @@ def analyse(
     ``alternatives``, ``sensitivity``) and returns the same outcome, its provenance timings
     updated. Nothing is added to an infeasible or failed outcome (there is no pairing to
     explain). Allocation analyses run inside :func:`solve` (they reuse the solver run).
+    ``on_solve`` receives the live progress of the analyses' solves, labelled per analysis
+    (``"pairing: forcing costs"``, ...), as in :func:`solve`.
     """
     if not isinstance(outcome, MatchOutcome):
         raise TypeError(
@@ -450,27 +487,30 @@ def analyse(
     if analyses.forcing_costs:
         t = time.perf_counter()
         say(f"forcing costs of {len(problem.recipients) * len(problem.supporters)} pairs")
-        outcome.analyses["forcing_costs"] = matching.forcing_costs(
-            problem, settings, result, progress=every_tenth(say, "forcing costs")
-        )
+        with labels.solving(on_solve, labels.PAIRING_FORCING):
+            outcome.analyses["forcing_costs"] = matching.forcing_costs(
+                problem, settings, result, progress=every_tenth(say, "forcing costs")
+            )
         timings["forcing_costs_s"] = time.perf_counter() - t
     if analyses.alternatives:
         t = time.perf_counter()
         say(f"{analyses.alternatives} best distinct pairings")
-        alts = matching.alternatives(problem, settings, analyses.alternatives)
+        with labels.solving(on_solve, labels.PAIRING_ALTERNATIVES):
+            alts = matching.alternatives(problem, settings, analyses.alternatives)
         outcome.analyses["alternatives"] = matching.alternatives_frame(problem, alts, lang)
         timings["alternatives_s"] = time.perf_counter() - t
     if analyses.sensitivity:
         t = time.perf_counter()
         say(f"weight sensitivity: {analyses.sensitivity} samples")
-        outcome.analyses["sensitivity"] = matching.sensitivity(
-            problem,
-            settings,
-            samples=analyses.sensitivity,
-            spread=settings.explain.sensitivity_spread,
-            seed=settings.explain.seed,
-            progress=every_tenth(say, "sensitivity samples"),
-        )
+        with labels.solving(on_solve, labels.PAIRING_SENSITIVITY):
+            outcome.analyses["sensitivity"] = matching.sensitivity(
+                problem,
+                settings,
+                samples=analyses.sensitivity,
+                spread=settings.explain.sensitivity_spread,
+                seed=settings.explain.seed,
+                progress=every_tenth(say, "sensitivity samples"),
+            )
         timings["sensitivity_s"] = time.perf_counter() - t
     _stamp(outcome, prepared, settings.solver)
     return outcome

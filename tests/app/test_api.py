@@ -74,7 +74,10 @@ def test_run_through_the_application_layer_records_both_stages() -> None:
         sets=["allocation.analysis.rule_costs=false", "allocation.analysis.force_unfunded=0"]
     )
     d = run.to_dict()
-    assert d["status"] == "optimal"
+    # "optimal" only when proven (gap <= 1e-6); a gap-limited plan is "feasible" with its gap.
+    alloc = d["allocation"]
+    assert alloc["status"] == ("optimal" if (alloc["gap"] or 0) <= 1e-6 else "feasible")
+    assert d["status"] == alloc["status"]
     assert d["matching"]["pairs"] and d["allocation"]["projects"]
     assert d["provenance"]["data_files"]["projects"]["sha256"]
 

@@ -252,7 +252,9 @@ def test_run_json_contract(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
             "supporter_fund_wan",
         } <= p.keys()
     assert d["provenance"]["scenario_hash"]
-    assert alloc["status"] == "optimal" and alloc["solution_status"] == "verified"
+    # "optimal" only when proven (gap <= 1e-6), else "feasible" with the gap beside it.
+    assert alloc["status"] == ("optimal" if (alloc["gap"] or 0) <= 1e-6 else "feasible")
+    assert alloc["solution_status"] == "verified"
     years = {p["year"] for p in alloc["projects"]}
     assert years == {2021, 2022, 2023, 2024, 2025}
     for row in alloc["summary"]["per_year"]:

@@ -64,12 +64,14 @@ def run_manifest(outcome: Any, options: OutputOptions) -> dict[str, Any]:
     """The manifest of a run, without its file list (:func:`write_archive` adds it)."""
     from shanchuan import __version__
 
+    d = outcome.to_dict()
     return {
         "shanchuan": __version__,
         "command": options.command,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "status": outcome.status,
-        "provenance": outcome.to_dict().get("provenance", {}),
+        "gap": d.get("gap", (d.get("allocation") or {}).get("gap")),
+        "provenance": d.get("provenance", {}),
     }
 
 

@@ -81,15 +81,36 @@ def _run_matching(outcome: Any) -> Any:
     return getattr(outcome, "match", None)
 
 
+#: The unit of each engine's objective, printed beside it: a pairing's objective is the sum of
+#: its pairs' weighted scores, an allocation's the engine's benefit units. Objectives of
+#: different weightings are not comparable, so none is printed beside another's.
+OBJECTIVE_UNITS = {"matching": "score points", "allocation": "benefit points"}
+
+
+def status_text(status: Any, gap: Any) -> str:
+    """``optimal`` (proven, gap <= 1e-6), else e.g. ``feasible, gap 0.04 %``: one wording."""
+    from solverkit.progress import OPTIMALITY_TOLERANCE
+
+    text = str(status)
+    if text in ("optimal", "feasible") and isinstance(gap, int | float):
+        if text == "optimal" and gap > OPTIMALITY_TOLERANCE:
+            text = "feasible"
+        if text == "feasible":
+            return f"feasible, gap {100 * gap:.2f} %"
+    if text == "feasible":
+        return "feasible, gap unknown"
+    return text
+
+
 def header(d: dict[str, Any], outcome: Any, *, diagnosis: bool = True) -> list[str]:
     """Scenario and hash, status, objective and gap, the applied changes, the diagnosis."""
     prov = d.get("provenance", {})
     objective = d.get("objective")
+    unit = OBJECTIVE_UNITS.get("allocation" if hasattr(outcome, "pairs_source") else "matching")
     lines = [
         f"scenario: {prov.get('scenario')}   hash: {str(prov.get('scenario_hash', ''))[:12]}",
-        f"status: {d.get('status')}"
-        + (f"   objective: {objective:.4f}" if isinstance(objective, float) else "")
-        + (f"   gap: {d['gap']:.2%}" if d.get("gap") else ""),
+        f"status: {status_text(d.get('status'), d.get('gap'))}"
+        + (f"   objective: {objective:.4f} {unit}" if isinstance(objective, float) else ""),
     ]
     lines += [
         f"  {c['key']}: {c['old']} -> {c['new']} ({c['source']})" for c in prov.get("changes", [])
