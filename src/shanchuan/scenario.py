@@ -250,7 +250,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
     """Read a scenario file: TOML, or JSON with the same structure (for other tools)."""
     if path.suffix.lower() == ".json":
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            # utf-8-sig: Notepad and Excel on Windows save UTF-8 with a byte-order mark.
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
         except json.JSONDecodeError as exc:
             raise ScenarioError(
                 _key_problem(file=str(path), message=f"not valid JSON: {exc}")
@@ -265,8 +266,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             )
         return data
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        # tomllib refuses a byte-order mark; Notepad writes one by default.
+        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(
             _key_problem(file=str(path), message=f"not valid TOML: {exc}")

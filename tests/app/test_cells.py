@@ -48,6 +48,7 @@ def test_cells_that_fit(text, col, value):
         ("0", POPULATION, "value too small"),
         ("11", DURATION, "value out of range"),
         ("2.5", DURATION, "not a whole number"),
+        ("1e30", PROJECTS.by_name["people_benefited"], "whole number too large (more than 2**53 = 9007199254740992)"),
         ("2021.0", START, "not a year"),
         ("1999", START, "year out of range 2000..2100"),
         ("yes", LOW_INCOME, "not a yes/no value"),

@@ -205,7 +205,10 @@ def test_workbook_sheet_names_fit_excel_and_stay_unique() -> None:
 def test_archive_of_a_real_run(match_outcome: Any, tmp_path: Path) -> None:
     out = archive.write_run(tmp_path / "run", match_outcome, OutputOptions(command="match"))
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert list(manifest) == ["shanchuan", "command", "created", "status", "gap", "provenance", "files"]
+    assert list(manifest) == [
+        "tool", "run_format", "shanchuan", "command", "created", "status", "gap", "provenance",
+        "files",
+    ]
     assert manifest["command"] == "match" and manifest["status"] == "optimal"
     expected = sorted(["result.json", "changes.log", *match_outcome.tables()])
     assert manifest["files"] == expected

@@ -8,12 +8,17 @@ for with ``--excel``, ``results.xlsx``. Everything is first written into a fresh
 directory, then renamed into place in one step, so a reader never sees half a run.
 
 An existing ``DIR`` is never overwritten unless ``force`` is given, and even then only when it
-holds an earlier shanchuan run (a ``manifest.json``): a user's other files are never deleted.
+holds an earlier shanchuan run — a ``manifest.json`` that says it was written by shanchuan
+(``"tool"``, ``"run_format"``) and lists its files — and nothing else: a folder holding any
+file that run did not write is refused, so a user's files are never deleted. An ``--out``
+that cannot be created or written (read-only parent, a file in the way, a dangling link) is
+refused before any solving.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import shutil
 import tempfile
@@ -30,24 +35,103 @@ MANIFEST = "manifest.json"
 CHANGES = "changes.log"
 
 
+#: The marker that makes a folder a shanchuan run: ``manifest.json`` is a JSON object with
+#: ``"tool": "shanchuan"``, this ``run_format`` and the list of ``files`` the run wrote.
+TOOL = "shanchuan"
+RUN_FORMAT = 1
+
+
+def _run_listing(out: Path) -> list[str] | None:
+    """The files an earlier run in ``out`` wrote, or ``None`` when ``out`` is not such a run.
+
+    A folder is a run by what its manifest says, not by the file's name: a stray
+    ``manifest.json`` (a web extension's, say) does not make a user's folder replaceable.
+    """
+    path = out / MANIFEST
+    if path.is_symlink() or not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(data, dict) or data.get("tool") != TOOL:
+        return None
+    if data.get("run_format") != RUN_FORMAT:
+        return None
+    files = data.get("files")
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        return None
+    return files
+
+
+def _first_existing(path: Path) -> Path:
+    probe = path
+    while not probe.exists() and not probe.is_symlink() and probe != probe.parent:
+        probe = probe.parent
+    return probe
+
+
+def check_writable(out: Path) -> None:
+    """Refuse an ``--out`` that cannot be created or written, before any work is done."""
+    if out.is_symlink() and not out.exists():
+        raise OutputExistsError(
+            f"--out {out}: is a symbolic link to {os.readlink(out)!s}, which does not exist; "
+            "choose another path (nothing was written)"
+        )
+    parent = out.absolute().parent
+    anchor = _first_existing(parent)
+    if anchor.is_symlink() and not anchor.exists():
+        raise OutputExistsError(
+            f"--out {out}: {anchor} is a symbolic link to a path that does not exist "
+            "(nothing was written)"
+        )
+    if not anchor.is_dir():
+        raise OutputExistsError(
+            f"--out {out}: {anchor} is a file, not a folder, so the output folder cannot be "
+            "created there; choose another path (nothing was written)"
+        )
+    if not os.access(anchor, os.W_OK | os.X_OK):
+        raise OutputExistsError(
+            f"--out {out}: no permission to write in {anchor}; choose a folder you can write "
+            "to (nothing was written)"
+        )
+
+
 def check_target(out: Path, *, force: bool) -> None:
-    """Refuse a target that would overwrite something (before any work is done)."""
+    """Refuse a target that would overwrite something or cannot be written (before any work)."""
+    out = Path(out)
+    check_writable(out)
     if not out.exists():
         return
     if not out.is_dir():
         raise OutputExistsError(f"--out {out}: exists and is not a directory; choose another path")
-    entries = list(out.iterdir())
+    entries = sorted(p.name for p in out.iterdir())
     if not entries:
         return
-    if not (out / MANIFEST).is_file():
+    listing = _run_listing(out)
+    if listing is None:
         raise OutputExistsError(
-            f"--out {out}: directory exists and holds files that are not a shanchuan run; "
-            "choose an empty or new directory (nothing was written)"
+            f"--out {out}: directory exists and holds files that are not a shanchuan run "
+            f"(no {MANIFEST} written by shanchuan); choose an empty or new directory "
+            "(nothing was written)"
+        )
+    foreign = sorted(set(entries) - set(listing) - {MANIFEST})
+    if foreign:
+        more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        shown = ", ".join(foreign[:5]) + more
+        raise OutputExistsError(
+            f"--out {out}: holds an earlier run but also files that run did not write "
+            f"({shown}); shanchuan replaces only what it wrote: move them or choose another "
+            "directory (nothing was written)"
         )
     if not force:
         raise OutputExistsError(
             f"--out {out}: holds an earlier run ({MANIFEST} present); "
             "pass --force to replace it, or choose another directory (nothing was written)"
+        )
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise OutputExistsError(
+            f"--out {out}: no permission to replace the earlier run in it (nothing was written)"
         )
 
 
@@ -122,7 +206,8 @@ def write_archive(
         # The manifest goes last: its presence marks a complete run.
         listing = sorted(p.name for p in staging.iterdir())
         (staging / MANIFEST).write_text(
-            jsonio.dumps({**manifest, "files": listing}), encoding="utf-8"
+            jsonio.dumps({"tool": TOOL, "run_format": RUN_FORMAT, **manifest, "files": listing}),
+            encoding="utf-8",
         )
         if out.exists() and any(out.iterdir()):
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))

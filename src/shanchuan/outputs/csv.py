@@ -2,15 +2,18 @@
 
 On stdout plain UTF-8 (for pipes and ``> file.csv``); in ``--out`` UTF-8 with a BOM, so Excel
 on Chinese Windows reads the names. Lines end in LF on every platform, and the index is
-never written. The goldens pin these bytes.
+never written. Text that a spreadsheet would evaluate (``=``, ``+``, ``-``, ``@`` ...) gets a
+leading apostrophe (:mod:`shanchuan.outputs.formulas`). The goldens pin these bytes.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING, Any
 
 from shanchuan.outputs.base import Format, OutputOptions
+from shanchuan.outputs.formulas import neutralise_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,8 +23,23 @@ ARCHIVE_ENCODING = "utf-8-sig"
 
 
 def frame_text(frame: pd.DataFrame) -> str:
-    """One table as CSV text (no index, LF line ends)."""
-    return frame.to_csv(index=False, lineterminator="\n")
+    r"""One table as CSV text (no index, LF line ends, formula-like text neutralised).
+
+    Python's csv writer quotes a field holding ``\n`` (the line end) but not one holding a
+    bare ``\r``, which Excel and pandas read as a row break; when any text cell holds one,
+    every text field is quoted.
+    """
+    safe = neutralise_frame(frame)
+    quoting = csv.QUOTE_NONNUMERIC if _has_carriage_return(safe) else csv.QUOTE_MINIMAL
+    return safe.to_csv(index=False, lineterminator="\n", quoting=quoting)
+
+
+def _has_carriage_return(frame: pd.DataFrame) -> bool:
+    return any(
+        frame[col].map(lambda v: isinstance(v, str) and "\r" in v).any()
+        for col in frame.columns
+        if frame[col].dtype.kind not in "biufc"
+    )
 
 
 def main_table(outcome: Any) -> pd.DataFrame:

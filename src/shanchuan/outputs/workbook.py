@@ -1,7 +1,8 @@
 """``--excel``: ``results.xlsx`` beside the CSV tables in ``--out``, one sheet per table.
 
 Optional: pandas writes it through openpyxl (``pip install 'shanchuan[excel]'``). Not a
-``--format`` choice, since a workbook on a terminal is no use.
+``--format`` choice, since a workbook on a terminal is no use. Text that looks like a formula
+is stored as a quoted string cell, never as a formula (:mod:`shanchuan.outputs.formulas`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from shanchuan.outputs.base import Format, OutputOptions
+from shanchuan.outputs.formulas import protect_workbook_cells
 
 #: The archive member.
 WORKBOOK = "results.xlsx"
@@ -51,6 +53,7 @@ def emit(outcome: Any, stream: IO[bytes], options: OutputOptions) -> None:
     with pd.ExcelWriter(stream, engine="openpyxl") as writer:
         for name, sheet in sheet_names(tables).items():
             tables[name].to_excel(writer, sheet_name=sheet, index=False)
+        protect_workbook_cells(writer.book)
 
 
 def members(outcome: Any, options: OutputOptions) -> Mapping[str, bytes]:

@@ -176,6 +176,10 @@ def convert_cell(text: str, col: Column) -> Any:
     if col.dtype == "int":
         if not value.is_integer():
             raise BadCell("not a whole number")
+        # Beyond 2**53 a float (and a spreadsheet) cannot hold the whole number exactly, and
+        # beyond 2**63 it does not fit the table's integer column at all (found by tests/fuzz).
+        if abs(value) > 2**53:
+            raise BadCell("whole number too large (more than 2**53 = 9007199254740992)")
         check_bounds(value, col)
         return int(value)
     check_bounds(value, col)
