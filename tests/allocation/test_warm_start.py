@@ -42,7 +42,8 @@ def test_bogus_cbc_mip_start_is_detected_and_resolved_cold() -> None:
     m.lp.setObjective(model_mod.anchored(m, m.benefit - m.penalty))
     cold = solve_model(m.lp, options)
     warm = solve_model(m.lp, options, first.values)
-    assert warm.status == SolveStatus.OPTIMAL
+    # proven within the requested 0.1 %: 'feasible' with its gap unless the gap is <= 1e-6
+    assert warm.has_solution and warm.gap is not None and warm.gap <= 0.001 + 1e-9
     # both within the 0.1 % gap of each other, never the start's far worse objective
     assert abs(warm.objective - cold.objective) <= 0.002 * abs(cold.objective)
     assert warm.bound >= cold.objective * (1 - 0.002)

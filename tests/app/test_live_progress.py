@@ -59,7 +59,6 @@ def test_plain_lines_are_throttled_and_free_of_control_codes() -> None:
     assert "\r" not in out.getvalue() and "\x1b" not in out.getvalue()
 
 
-@pytest.mark.xfail(strict=False, reason="until the solver backends emit SolveProgress events")
 def test_real_backend_events_reach_on_solve() -> None:
     seen: list[SolveProgress] = []
     shanchuan.allocate(
