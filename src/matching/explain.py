@@ -104,7 +104,7 @@ def willingness_rank(prefs: Mapping[str, tuple[str, ...]], county: str, partner:
 
 
 def stated(prefs: Mapping[str, tuple[str, ...]], county: str, partner: str) -> tuple[str, int]:
-    """What ``county`` stated about ``partner``: ``("rank", k)``, ``("others", n)`` or ``("none", 0)``.
+    """What ``county`` stated about ``partner``: ``(kind, k)``, see below.
 
     ``rank``: ``partner`` is at rank ``k`` of the list; ``others``: the county listed ``n``
     partners, not this one; ``none``: it stated no list (absent, or an empty list).

@@ -8,8 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matching.explain import QUARTER, Context, Spread, explain_pairs, reason_text, top_percent
-from matching.options import MatchRules, MatchSettings
-from matching.options import OptionsError
+from matching.options import MatchRules, MatchSettings, OptionsError
 from matching.problem import MatchingProblem
 
 REC = ("zhuxi", "fangxian", "yunxi")
@@ -220,7 +219,8 @@ def test_near_and_far_are_relative_to_the_allowed_pairs() -> None:
     capped = MatchSettings(rules=MatchRules(max_distance=650.0))
     frame = explain_pairs(p, [("r19", "s18")], language="en", settings=capped)
     assert frame.iloc[0]["weakest"] == "distance"
-    assert frame.iloc[0]["reasons"].endswith("weakest: far (%.0f km, farthest 1%%)" % km[19, 18])
+    far = f"weakest: far ({km[19, 18]:.0f} km, farthest 1%)"
+    assert frame.iloc[0]["reasons"].endswith(far)
     ctx = Context(p)
     assert ctx.spread("distance_raw").values.size == 400
 
