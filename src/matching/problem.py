@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -166,6 +166,34 @@ class MatchingProblem:
     @functools.cached_property
     def _s_pos(self) -> dict[str, int]:
         return {c: j for j, c in enumerate(self.supporters)}
+
+    def recipient_position(self, county: str) -> int:
+        """Row of ``county``, -1 when it is not a recipient (no exception: for bulk look-ups)."""
+        return self._r_pos.get(county, -1)
+
+    def supporter_position(self, county: str) -> int:
+        """Column of ``county``, -1 when it is not a supporter."""
+        return self._s_pos.get(county, -1)
+
+    @functools.cached_property
+    def incumbent_cells(self) -> np.ndarray:
+        """(k, 2) positions of the incumbent pairs."""
+        return self.cells_of(self.incumbent)
+
+    def cells_of(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """(k, 2) positions of ``pairs`` (KeyError naming the first unknown id)."""
+        if not pairs:
+            return np.zeros((0, 2), dtype=np.intp)
+        rs, ss = zip(*pairs, strict=True)
+        try:
+            rows = np.fromiter(map(self._r_pos.__getitem__, rs), dtype=np.intp, count=len(rs))
+            cols = np.fromiter(map(self._s_pos.__getitem__, ss), dtype=np.intp, count=len(ss))
+        except KeyError:
+            for r, s in pairs:  # name the offending id
+                self.r_index(r)
+                self.s_index(s)
+            raise
+        return np.stack([rows, cols], axis=1)
 
     def r_index(self, county: str) -> int:
         """Row of recipient ``county`` (KeyError naming the id if it is not a recipient)."""

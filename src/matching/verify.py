@@ -9,9 +9,10 @@ wrong answer.
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from matching.model import ExtraRow
 from matching.options import MatchSettings
@@ -38,6 +39,8 @@ class Verification:
     changes: int = 0
     extra_checked: tuple[str, ...] = ()
     """Names of the ``extra_constraints`` rows evaluated on the pairing."""
+    terms: Mapping[str, float] = field(default_factory=dict)
+    """Rule record -> its term of ``objective`` (the change penalty), in score points."""
 
 
 def blocking_pairs(
@@ -69,16 +72,28 @@ def verify(
     """
     pairs = list(pairs)
     problems: list[str] = []
-    dup = [p for p, n in Counter(pairs).items() if n > 1]
-    if dup:
+    # Ids to positions once, vectorised (-1 = not of this problem); every check below works on
+    # the positions, so verification stays complete without a Python loop per pair.
+    rs = [p[0] for p in pairs]
+    ss = [p[1] for p in pairs]
+    ri = np.fromiter(map(problem.recipient_position, rs), dtype=np.intp, count=len(rs))
+    si = np.fromiter(map(problem.supporter_position, ss), dtype=np.intp, count=len(ss))
+    known_mask = (ri >= 0) & (si >= 0)
+    codes = ri * len(problem.supporters) + si
+    uniq, first, counts = np.unique(codes, return_index=True, return_counts=True)
+    if (counts > 1).any():
+        dup = [pairs[int(first[k])] for k in np.flatnonzero(counts > 1)]
         problems.append(f"pairs listed more than once: {dup}")
-    unknown = [
-        (r, s) for r, s in pairs if not (problem.is_recipient(r) and problem.is_supporter(s))
-    ]
-    if unknown:
+    if not known_mask.all():
+        unknown = [pairs[int(k)] for k in np.flatnonzero(~known_mask)]
         problems.append(f"pairs naming counties outside the problem: {unknown}")
-    known = [p for p in set(pairs) if p not in set(unknown)]
-    ctx = chosen(problem, settings, known)
+    if len(uniq) == len(pairs) and known_mask.all():
+        known, cells = pairs, np.stack([ri, si], axis=1)
+    else:  # distinct known pairs, first occurrence each, in row-major order
+        keep = np.sort(first[known_mask[first]])
+        known = [pairs[int(k)] for k in keep]
+        cells = np.stack([ri[keep], si[keep]], axis=1)
+    ctx = chosen(problem, settings, known, cells)
     in_force = records(registry)
     for rule in in_force:
         problems.extend(rule.check(ctx))
@@ -89,9 +104,11 @@ def verify(
                 "does not hold"
             )
     objective = float(ctx.scores.sum())
+    terms: dict[str, float] = {}
     for rule in in_force:
         if rule.term is not None:
-            objective += rule.term(ctx)
+            terms[rule.name] = float(rule.term(ctx))
+            objective += terms[rule.name]
     worst = float(ctx.scores.min()) if len(ctx.scores) else math.nan
     return Verification(
         ok=not problems,
@@ -100,4 +117,5 @@ def verify(
         worst_score=worst,
         changes=ctx.changes,
         extra_checked=tuple(row.name for row in extra),
+        terms=terms,
     )
