@@ -7,6 +7,7 @@ scenario's files and hands the frames below to :func:`matching.prepare`.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -153,9 +154,11 @@ class MatchingProblem:
     def score(self) -> np.ndarray:
         """Weighted pair score: ``sum_c w_c * criteria[c]`` with the normalised weights."""
         total = np.zeros((len(self.recipients), len(self.supporters)))
+        scratch = np.empty_like(total)
         for name, w in self.weights.items():
-            if w:
-                total = total + w * np.asarray(self.criteria[name], dtype=float)
+            if w:  # in place: no temporary matrix per criterion (the n >= 100 fast path)
+                np.multiply(np.asarray(self.criteria[name], dtype=float), w, out=scratch)
+                total += scratch
         total.setflags(write=False)
         return total
 
@@ -174,6 +177,15 @@ class MatchingProblem:
     def supporter_position(self, county: str) -> int:
         """Column of ``county``, -1 when it is not a supporter."""
         return self._s_pos.get(county, -1)
+
+    def positions(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and columns of ``pairs``, -1 where an id is not of that side (vectorised)."""
+        rs = [p[0] for p in pairs]
+        ss = [p[1] for p in pairs]
+        miss = itertools.repeat(-1)
+        rows = np.fromiter(map(self._r_pos.get, rs, miss), dtype=np.intp, count=len(rs))
+        cols = np.fromiter(map(self._s_pos.get, ss, miss), dtype=np.intp, count=len(ss))
+        return rows, cols
 
     @functools.cached_property
     def incumbent_cells(self) -> np.ndarray:

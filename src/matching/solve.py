@@ -72,7 +72,7 @@ def objective_breakdown(
         if w > 0:
             m = np.asarray(problem.criteria[c], dtype=float)
             out[c] = w * float(m[cells[:, 0], cells[:, 1]].sum()) if len(cells) else 0.0
-    out.update({k: float(v) for k, v in terms.items()})
+    out.update({k: float(v) for k, v in terms.items() if v != 0})  # rules in force only
     return out
 
 
@@ -397,7 +397,7 @@ def _finish(
     breakdown: dict[str, float] = {}
     ordered = tuple(pairs)
     if ver.ok:  # every pair names counties of the problem, once
-        cells = problem.cells_of(ordered)
+        cells = np.stack(problem.positions(ordered), axis=1)
         order = np.lexsort((cells[:, 1], cells[:, 0]))
         if (order != np.arange(len(order))).any():
             ordered = tuple(ordered[k] for k in order)

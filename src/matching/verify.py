@@ -9,6 +9,7 @@ wrong answer.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -74,23 +75,24 @@ def verify(
     problems: list[str] = []
     # Ids to positions once, vectorised (-1 = not of this problem); every check below works on
     # the positions, so verification stays complete without a Python loop per pair.
-    rs = [p[0] for p in pairs]
-    ss = [p[1] for p in pairs]
-    ri = np.fromiter(map(problem.recipient_position, rs), dtype=np.intp, count=len(rs))
-    si = np.fromiter(map(problem.supporter_position, ss), dtype=np.intp, count=len(ss))
+    ri, si = problem.positions(pairs)
     known_mask = (ri >= 0) & (si >= 0)
     codes = ri * len(problem.supporters) + si
-    uniq, first, counts = np.unique(codes, return_index=True, return_counts=True)
-    if (counts > 1).any():
-        dup = [pairs[int(first[k])] for k in np.flatnonzero(counts > 1)]
-        problems.append(f"pairs listed more than once: {dup}")
-    if not known_mask.all():
+    ordered = np.sort(codes)
+    repeated = bool(len(codes) > 1 and (ordered[1:] == ordered[:-1]).any())
+    all_known = bool(known_mask.all())
+    if not all_known:
         unknown = [pairs[int(k)] for k in np.flatnonzero(~known_mask)]
         problems.append(f"pairs naming counties outside the problem: {unknown}")
-    if len(uniq) == len(pairs) and known_mask.all():
+    if not repeated and all_known:
         known, cells = pairs, np.stack([ri, si], axis=1)
-    else:  # distinct known pairs, first occurrence each, in row-major order
-        keep = np.sort(first[known_mask[first]])
+    else:  # the slow path of a wrong pairing: compare the ids themselves
+        dup = [p for p, n in Counter(pairs).items() if n > 1]
+        if dup:
+            problems.insert(0, f"pairs listed more than once: {dup}")
+        idx = np.flatnonzero(known_mask)
+        _, first = np.unique(codes[idx], return_index=True)
+        keep = np.sort(idx[first])  # distinct known pairs, first occurrence each
         known = [pairs[int(k)] for k in keep]
         cells = np.stack([ri[keep], si[keep]], axis=1)
     ctx = chosen(problem, settings, known, cells)
