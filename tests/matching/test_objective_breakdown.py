@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -50,10 +51,8 @@ def test_objectives_under_other_weights_are_flagged_not_comparable() -> None:
     w = dict(problem.weights)
     w["distance"] *= 2
     total = sum(w.values())
-    other = solve(
-        type(problem)(**{**problem.__dict__ | {"weights": {k: v / total for k, v in w.items()}}}),
-        MatchSettings(),
-    )
+    reweighted = dataclasses.replace(problem, weights={k: v / total for k, v in w.items()})
+    other = solve(reweighted, MatchSettings())
     assert base.comparable(base) and not base.comparable(other)
     assert NOT_COMPARABLE["en"] == (
         "objectives under different weights are not comparable; compare pairs"
