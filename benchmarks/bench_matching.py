@@ -17,9 +17,12 @@ Seeded, named specs ``<variant>-<n>``:
 
 Usage::
 
-    python benchmarks/bench_matching.py                 # 22, 100, 300, 1000
-    python benchmarks/bench_matching.py --sizes 22 300 --repeat 5
-    python benchmarks/bench_matching.py --quick         # CI smoke run
+    python benchmarks/bench_matching.py                 # pure 100…1000, rules 300 and 1000
+    python benchmarks/bench_matching.py --sizes 100 300 --rules-sizes 300 --repeat 5
+    python benchmarks/bench_matching.py --quick         # CI smoke run (under a minute)
+
+Instances come from :mod:`matching.instances` (nothing from ``tests/`` is imported). Times are
+medians of ``--repeat`` runs; the ratio is engine / anchor measured in the same run.
 """
 
 from __future__ import annotations
@@ -97,6 +100,11 @@ def bench_pure(n: int, repeat: int, seed: int) -> dict[str, object]:
         result = solve(fresh, MatchSettings())
         return time.perf_counter() - t, result
 
+    first, _ = engine()  # warm-up: first-call costs (imports, caches) are not per-solve
+    linear_sum_assignment(score, maximize=True)
+    # Sub-millisecond solves on a shared machine: at least `repeat` runs and ~0.3 s of them,
+    # so the median is not one scheduler hiccup.
+    repeat = max(repeat, min(200, math.ceil(0.3 / max(first, 1e-6))))
     samples = [engine() for _ in range(repeat)]
     t_engine = statistics.median(s for s, _ in samples)
     result = samples[-1][1]
@@ -104,6 +112,7 @@ def bench_pure(n: int, repeat: int, seed: int) -> dict[str, object]:
     lsa = float(score[rows, cols].sum())
     return {
         "spec": f"pure-{n}",
+        "note": f"median of {repeat}",
         "engine": t_engine,
         "anchor": t_lsa,
         "anchor_name": "linear_sum_assignment",
@@ -175,24 +184,27 @@ def bench_real(repeat: int) -> dict[str, object] | None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[22, 100, 300, 1000])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 200, 300, 500, 800, 1000])
     ap.add_argument(
         "--rules-sizes",
         type=int,
         nargs="+",
-        default=None,
-        help="sizes of the side-rule specs (default: --sizes)",
+        default=[300, 1000],
+        help="sizes of the side-rule specs (against scipy.milp)",
     )
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=20210101)
     ap.add_argument("--solver", default="cbc")
     ap.add_argument("--time-limit", type=float, default=120.0)
-    ap.add_argument("--quick", action="store_true", help="smoke run: n = 22 and 100, once")
+    ap.add_argument(
+        "--quick", action="store_true", help="smoke run: pure 100-300, rules 100"
+    )
     ap.add_argument("--no-real", action="store_true", help="skip the hubei-2021 instance")
     args = ap.parse_args(argv)
     if args.quick:
-        args.sizes, args.repeat, args.rules_sizes = [22, 100], 1, [22, 100]
-    rules_sizes = args.rules_sizes or args.sizes
+        args.sizes, args.repeat, args.rules_sizes = [100, 200, 300], 3, [100]
+        args.time_limit = min(args.time_limit, 30.0)
+    rules_sizes = args.rules_sizes
     rows = []
     if not args.no_real:
         real = bench_real(args.repeat)

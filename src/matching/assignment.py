@@ -111,7 +111,12 @@ def solve_assignment(
     copies = np.repeat(np.arange(n_s), slots)
     if copies.size < rows.size:
         return None
-    sub = np.where(allowed[np.ix_(rows, copies)], w[np.ix_(rows, copies)], -np.inf)
+    if rows.size == n_r and copies.size == n_s:
+        # The common case (nothing fixed, one slot each): no fancy-indexed copy of the matrix,
+        # which costs as much as scipy's own solve below n = 200.
+        sub = w if allowed.all() else np.where(allowed, w, -np.inf)
+    else:
+        sub = np.where(allowed[np.ix_(rows, copies)], w[np.ix_(rows, copies)], -np.inf)
     try:
         ri, ci = linear_sum_assignment(sub, maximize=True)
     except ValueError:  # no complete assignment over the allowed cells

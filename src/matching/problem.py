@@ -7,8 +7,9 @@ scenario's files and hands the frames below to :func:`matching.prepare`.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -153,9 +154,11 @@ class MatchingProblem:
     def score(self) -> np.ndarray:
         """Weighted pair score: ``sum_c w_c * criteria[c]`` with the normalised weights."""
         total = np.zeros((len(self.recipients), len(self.supporters)))
+        scratch = np.empty_like(total)
         for name, w in self.weights.items():
-            if w:
-                total = total + w * np.asarray(self.criteria[name], dtype=float)
+            if w:  # in place: no temporary matrix per criterion (the n >= 100 fast path)
+                np.multiply(np.asarray(self.criteria[name], dtype=float), w, out=scratch)
+                total += scratch
         total.setflags(write=False)
         return total
 
@@ -166,6 +169,43 @@ class MatchingProblem:
     @functools.cached_property
     def _s_pos(self) -> dict[str, int]:
         return {c: j for j, c in enumerate(self.supporters)}
+
+    def recipient_position(self, county: str) -> int:
+        """Row of ``county``, -1 when it is not a recipient (no exception: for bulk look-ups)."""
+        return self._r_pos.get(county, -1)
+
+    def supporter_position(self, county: str) -> int:
+        """Column of ``county``, -1 when it is not a supporter."""
+        return self._s_pos.get(county, -1)
+
+    def positions(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and columns of ``pairs``, -1 where an id is not of that side (vectorised)."""
+        rs = [p[0] for p in pairs]
+        ss = [p[1] for p in pairs]
+        miss = itertools.repeat(-1)
+        rows = np.fromiter(map(self._r_pos.get, rs, miss), dtype=np.intp, count=len(rs))
+        cols = np.fromiter(map(self._s_pos.get, ss, miss), dtype=np.intp, count=len(ss))
+        return rows, cols
+
+    @functools.cached_property
+    def incumbent_cells(self) -> np.ndarray:
+        """(k, 2) positions of the incumbent pairs."""
+        return self.cells_of(self.incumbent)
+
+    def cells_of(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """(k, 2) positions of ``pairs`` (KeyError naming the first unknown id)."""
+        if not pairs:
+            return np.zeros((0, 2), dtype=np.intp)
+        rs, ss = zip(*pairs, strict=True)
+        try:
+            rows = np.fromiter(map(self._r_pos.__getitem__, rs), dtype=np.intp, count=len(rs))
+            cols = np.fromiter(map(self._s_pos.__getitem__, ss), dtype=np.intp, count=len(ss))
+        except KeyError:
+            for r, s in pairs:  # name the offending id
+                self.r_index(r)
+                self.s_index(s)
+            raise
+        return np.stack([rows, cols], axis=1)
 
     def r_index(self, county: str) -> int:
         """Row of recipient ``county`` (KeyError naming the id if it is not a recipient)."""

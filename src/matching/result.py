@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -10,11 +11,23 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from matching.lagrange import LagrangianReport
-from matching.problem import CRITERIA
+from matching.options import MatchSettings
+from matching.problem import CRITERIA, MatchingProblem
 from matching.verify import Verification
 from solverkit.registry import SolveReport
 
 Pair = tuple[str, str]
+
+#: The unit of every pairing objective: the sum over chosen pairs of the weighted pair score
+#: (each pair's score is in [0, 1]), plus the rules' terms (the change penalty).
+OBJECTIVE_UNIT = "score points"
+
+#: What to say wherever objectives of different weightings sit side by side: the score scale
+#: itself changes with the weights, so only the pairs can be compared.
+NOT_COMPARABLE = {
+    "zh": "不同权重下的目标值不可比较，请比较配对结果",
+    "en": "objectives under different weights are not comparable; compare pairs",
+}
 
 
 class MatchStatus(enum.StrEnum):
@@ -76,7 +89,6 @@ class MatchResult:
     objective_mode: str
     objective: float | None
     pairs: tuple[Pair, ...]
-    rows: tuple[ChosenPair, ...] = ()
     solve_report: SolveReport | None = None
     stage_reports: tuple[SolveReport, ...] = ()
     maxmin_level: float | None = None
@@ -87,6 +99,42 @@ class MatchResult:
     message: str = ""
     distance_unit: str = "km"
     lagrangian: LagrangianReport | None = None
+    objective_breakdown: Mapping[str, float] = field(default_factory=dict)
+    """Each weighted criterion's part of ``objective`` (``w_c * sum of criterion c over the
+    chosen pairs``) and each rule term's (``change_penalty``), in score points; they sum to
+    ``objective``. Empty without a verified pairing."""
+    weights: Mapping[str, float] = field(default_factory=dict)
+    """The criterion weights the objective was computed with (objectives under different
+    weights are not comparable: :data:`NOT_COMPARABLE`)."""
+    problem: MatchingProblem | None = field(default=None, compare=False, repr=False)
+    """The problem solved (for :attr:`rows` and the explanations)."""
+    settings: MatchSettings | None = field(default=None, compare=False, repr=False)
+    """The settings solved under (the explanations rank pairs among the allowed ones)."""
+
+    @functools.cached_property
+    def rows(self) -> tuple[ChosenPair, ...]:
+        """The figures of each chosen pair, in recipient order (built on first use)."""
+        if self.problem is None:
+            return ()
+        from matching.solve import chosen_rows  # solve imports this module
+
+        return chosen_rows(self.problem, self.pairs)
+
+    @property
+    def objective_shares(self) -> dict[str, float]:
+        """Each part of :attr:`objective_breakdown` as a share of ``objective`` (sum 1)."""
+        total = self.objective
+        if not self.objective_breakdown or not total:
+            return {}
+        return {k: v / total for k, v in self.objective_breakdown.items()}
+
+    def comparable(self, other: MatchResult) -> bool:
+        """Whether the two objectives are on one scale (same weights, same objective mode)."""
+        keys = set(self.weights) | set(other.weights)
+        same = all(
+            abs(self.weights.get(k, 0.0) - other.weights.get(k, 0.0)) <= 1e-12 for k in keys
+        )
+        return same and self.objective_mode == other.objective_mode
 
     @property
     def ok(self) -> bool:
@@ -160,6 +208,10 @@ class MatchResult:
         return {
             "status": self.status.value,
             "objective": _num(self.objective),
+            "objective_unit": OBJECTIVE_UNIT,
+            "objective_breakdown": {k: round(v, 9) for k, v in self.objective_breakdown.items()},
+            "objective_shares": {k: round(v, 9) for k, v in self.objective_shares.items()},
+            "weights": {k: round(v, 9) for k, v in self.weights.items()},
             "objective_mode": self.objective_mode,
             "method": self.method,
             "gap": _num(self.gap),

@@ -319,10 +319,11 @@ def _integer_relaxation(
 
 def _check_recipient_demand(c: Chosen) -> list[str]:
     d = c.rules.recipient_demand
-    per_r = Counter(r for r, _ in c.pairs)
-    short = [(r, per_r.get(r, 0)) for r in c.problem.recipients if per_r.get(r, 0) != d]
-    if not short:
+    per_r = np.bincount(c.cells[:, 0], minlength=len(c.problem.recipients))
+    bad = np.flatnonzero(per_r != d)
+    if not bad.size:
         return []
+    short = [(c.problem.recipients[i], int(per_r[i])) for i in bad]
     return [f"recipients must get exactly {d} supporter(s); (recipient, count): {short}"]
 
 
@@ -346,8 +347,8 @@ RECIPIENT_DEMAND = Rule(
 
 def _check_supporter_capacity(c: Chosen) -> list[str]:
     k = c.rules.supporter_capacity
-    per_s = Counter(s for _, s in c.pairs)
-    over = [(s, n) for s, n in per_s.items() if n > k]
+    per_s = np.bincount(c.cells[:, 1], minlength=len(c.problem.supporters))
+    over = [(c.problem.supporters[j], int(per_s[j])) for j in np.flatnonzero(per_s > k)]
     if not over:
         return []
     return [f"supporters over capacity {k}; (supporter, count): {sorted(over)}"]
@@ -410,6 +411,8 @@ SUPPORTER_CAPACITY = Rule(
 
 
 def _check_lock(c: Chosen) -> list[str]:
+    if not c.rules.locks:
+        return []
     chosen = set(c.pairs)
     missing = [p for p in c.rules.locks if p not in chosen]
     return [f"locked pairs not chosen: {missing}"] if missing else []
@@ -462,6 +465,8 @@ LOCK = Rule(
 
 
 def _check_forbid(c: Chosen) -> list[str]:
+    if not c.rules.forbids:
+        return []
     chosen = set(c.pairs)
     bad = [p for p in c.rules.forbids if p in chosen]
     return [f"forbidden pairs chosen: {bad}"] if bad else []
@@ -796,8 +801,8 @@ def _penalty_weight(problem: MatchingProblem, settings: MatchSettings) -> tuple[
     delta = np.zeros((len(problem.recipients), len(problem.supporters)))
     if pen <= 0 or not problem.incumbent:
         return delta, 0.0
-    for r, s in problem.incumbent:
-        delta[problem.r_index(r), problem.s_index(s)] += pen
+    inc = problem.incumbent_cells
+    np.add.at(delta, (inc[:, 0], inc[:, 1]), pen)
     return delta, -pen * len(problem.incumbent)
 
 
@@ -1007,15 +1012,27 @@ def pair_table(
 
 
 def chosen(
-    problem: MatchingProblem, settings: MatchSettings, pairs: Sequence[Pair]
+    problem: MatchingProblem,
+    settings: MatchSettings,
+    pairs: Sequence[Pair],
+    cells: np.ndarray | None = None,
 ) -> Chosen:
-    """The :class:`Chosen` of distinct ``pairs`` that name counties of ``problem``."""
+    """The :class:`Chosen` of distinct ``pairs`` that name counties of ``problem``.
+
+    ``cells`` (their (k, 2) positions, when the caller has them) skips the id look-ups.
+    """
     pairs = list(pairs)
-    idx = np.array([(problem.r_index(r), problem.s_index(s)) for r, s in pairs], dtype=int)
-    idx = idx.reshape(-1, 2)
+    if cells is None:
+        cells = problem.cells_of(pairs)
+    idx = np.asarray(cells, dtype=np.intp).reshape(-1, 2)
     scores = problem.score[idx[:, 0], idx[:, 1]] if len(idx) else np.zeros(0)
-    kept = set(pairs)
-    changes = sum(1 for p in problem.incumbent if p not in kept)
+    n_s = len(problem.supporters)
+    inc = problem.incumbent_cells
+    if len(inc):
+        kept = np.isin(inc[:, 0] * n_s + inc[:, 1], idx[:, 0] * n_s + idx[:, 1])
+        changes = int(np.count_nonzero(~kept))
+    else:
+        changes = 0
     return Chosen(problem, settings, pairs, idx, scores, changes)
 
 

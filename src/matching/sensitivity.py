@@ -41,7 +41,7 @@ from matching.forcing import (
 )
 from matching.options import MatchSettings
 from matching.problem import MatchingProblem
-from matching.result import MatchStatus
+from matching.result import NOT_COMPARABLE, MatchStatus
 from matching.rules import chosen, records
 from matching.solve import solve
 
@@ -81,6 +81,11 @@ class SensitivityResult:
     def to_dict(self) -> dict[str, object]:
         """Plain-data form (for JSON)."""
         return {
+            # Each sample rescales the scores: its objective is on another scale, so the
+            # study compares pairs (frequency, reproduced), never objectives.
+            "objectives_comparable": False,
+            "note": NOT_COMPARABLE["en"],
+            "note_zh": NOT_COMPARABLE["zh"],
             "samples": self.samples,
             "spread": self.spread,
             "seed": self.seed,

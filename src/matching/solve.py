@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from matching import fastpath, lagrange
 from matching.model import ExtraRow, MatchModel, build, check_rules, start_second_stage
@@ -36,23 +38,42 @@ _FROM_SOLVER = {
 def chosen_rows(problem: MatchingProblem, pairs: Sequence[Pair]) -> tuple[ChosenPair, ...]:
     """The figures of each chosen pair, in recipient (Annex 2) order."""
     order = sorted(pairs, key=lambda p: (problem.r_index(p[0]), problem.s_index(p[1])))
-    rows = []
-    for r, s in order:
-        i, j = problem.r_index(r), problem.s_index(s)
-        rows.append(
-            ChosenPair(
-                recipient_id=r,
-                supporter_id=s,
-                recipient=problem.name(r),
-                supporter=problem.name(s),
-                score=float(problem.score[i, j]),
-                criteria={
-                    c: float(problem.criteria[c][i, j]) for c in CRITERIA if c in problem.criteria
-                },
-                distance=float(problem.distance[i, j]),
-            )
+    cells = problem.cells_of(order)
+    if not len(cells):
+        return ()
+    i, j = cells[:, 0], cells[:, 1]
+    names = [c for c in CRITERIA if c in problem.criteria]
+    values = {c: np.asarray(problem.criteria[c], dtype=float)[i, j].tolist() for c in names}
+    scores = problem.score[i, j].tolist()
+    dist = np.asarray(problem.distance, dtype=float)[i, j].tolist()
+    return tuple(
+        ChosenPair(
+            recipient_id=r,
+            supporter_id=s,
+            recipient=problem.name(r),
+            supporter=problem.name(s),
+            score=scores[k],
+            criteria={c: values[c][k] for c in names},
+            distance=dist[k],
         )
-    return tuple(rows)
+        for k, (r, s) in enumerate(order)
+    )
+
+
+def objective_breakdown(
+    problem: MatchingProblem, cells: np.ndarray, terms: Mapping[str, float]
+) -> dict[str, float]:
+    """Each weighted criterion's points over the chosen ``cells``, then the rule ``terms``."""
+    out: dict[str, float] = {}
+    for c in [c for c in CRITERIA if c in problem.weights] + sorted(
+        c for c in problem.weights if c not in CRITERIA
+    ):
+        w = float(problem.weights[c])
+        if w > 0:
+            m = np.asarray(problem.criteria[c], dtype=float)
+            out[c] = w * float(m[cells[:, 0], cells[:, 1]].sum()) if len(cells) else 0.0
+    out.update({k: float(v) for k, v in terms.items() if v != 0})  # rules in force only
+    return out
 
 
 def _objective_tolerance(value: float) -> float:
@@ -107,6 +128,9 @@ def solve(
                 timings=timings,
                 message="no assignment satisfies the locks, forbids, distance cap and min score",
                 distance_unit=unit,
+                weights=dict(problem.weights),
+                problem=problem,
+                settings=settings,
             )
         found = Found(out.pairs, "assignment", MatchStatus.OPTIMAL, out.objective)
         return _finish(problem, settings, found, timings, t0, registry=registry)
@@ -155,6 +179,9 @@ def solve(
             timings=timings,
             message=message,
             distance_unit=unit,
+            weights=dict(problem.weights),
+            problem=problem,
+            settings=settings,
         )
     found = Found(
         model.chosen_pairs(report.values),
@@ -367,14 +394,28 @@ def _finish(
         message = f"{message}; {note}" if message else note
     if status == MatchStatus.OPTIMAL:
         gap = 0.0 if gap is None else gap
+    breakdown: dict[str, float] = {}
+    ordered = tuple(pairs)
+    if ver.ok:  # every pair names counties of the problem, once
+        cells = np.stack(problem.positions(ordered), axis=1)
+        order = np.lexsort((cells[:, 1], cells[:, 0]))
+        if (order != np.arange(len(order))).any():
+            ordered = tuple(ordered[k] for k in order)
+        breakdown = objective_breakdown(problem, cells, ver.terms)
+    else:
+        ordered = tuple(
+            sorted(
+                ordered,
+                key=lambda p: (problem.recipient_position(p[0]), problem.supporter_position(p[1])),
+            )
+        )
     timings["total"] = time.perf_counter() - t0
     return MatchResult(
         status=status,
         method=found.method,
         objective_mode=settings.objective,
         objective=ver.objective,
-        pairs=tuple(sorted(pairs, key=lambda p: (problem.r_index(p[0]), problem.s_index(p[1])))),
-        rows=chosen_rows(problem, pairs),
+        pairs=ordered,
         solve_report=found.report,
         stage_reports=found.stages,
         maxmin_level=found.level,
@@ -385,4 +426,8 @@ def _finish(
         message=message,
         distance_unit=problem.distance_unit,
         lagrangian=found.lagrangian,
+        objective_breakdown=breakdown,
+        weights=dict(problem.weights),
+        problem=problem,
+        settings=settings,
     )

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from matching.model import ExtraRow
 from matching.options import MatchSettings
@@ -38,6 +40,8 @@ class Verification:
     changes: int = 0
     extra_checked: tuple[str, ...] = ()
     """Names of the ``extra_constraints`` rows evaluated on the pairing."""
+    terms: Mapping[str, float] = field(default_factory=dict)
+    """Rule record -> its term of ``objective`` (the change penalty), in score points."""
 
 
 def blocking_pairs(
@@ -69,16 +73,29 @@ def verify(
     """
     pairs = list(pairs)
     problems: list[str] = []
-    dup = [p for p, n in Counter(pairs).items() if n > 1]
-    if dup:
-        problems.append(f"pairs listed more than once: {dup}")
-    unknown = [
-        (r, s) for r, s in pairs if not (problem.is_recipient(r) and problem.is_supporter(s))
-    ]
-    if unknown:
+    # Ids to positions once, vectorised (-1 = not of this problem); every check below works on
+    # the positions, so verification stays complete without a Python loop per pair.
+    ri, si = problem.positions(pairs)
+    known_mask = (ri >= 0) & (si >= 0)
+    codes = ri * len(problem.supporters) + si
+    ordered = np.sort(codes)
+    repeated = bool(len(codes) > 1 and (ordered[1:] == ordered[:-1]).any())
+    all_known = bool(known_mask.all())
+    if not all_known:
+        unknown = [pairs[int(k)] for k in np.flatnonzero(~known_mask)]
         problems.append(f"pairs naming counties outside the problem: {unknown}")
-    known = [p for p in set(pairs) if p not in set(unknown)]
-    ctx = chosen(problem, settings, known)
+    if not repeated and all_known:
+        known, cells = pairs, np.stack([ri, si], axis=1)
+    else:  # the slow path of a wrong pairing: compare the ids themselves
+        dup = [p for p, n in Counter(pairs).items() if n > 1]
+        if dup:
+            problems.insert(0, f"pairs listed more than once: {dup}")
+        idx = np.flatnonzero(known_mask)
+        _, first = np.unique(codes[idx], return_index=True)
+        keep = np.sort(idx[first])  # distinct known pairs, first occurrence each
+        known = [pairs[int(k)] for k in keep]
+        cells = np.stack([ri[keep], si[keep]], axis=1)
+    ctx = chosen(problem, settings, known, cells)
     in_force = records(registry)
     for rule in in_force:
         problems.extend(rule.check(ctx))
@@ -89,9 +106,11 @@ def verify(
                 "does not hold"
             )
     objective = float(ctx.scores.sum())
+    terms: dict[str, float] = {}
     for rule in in_force:
         if rule.term is not None:
-            objective += rule.term(ctx)
+            terms[rule.name] = float(rule.term(ctx))
+            objective += terms[rule.name]
     worst = float(ctx.scores.min()) if len(ctx.scores) else math.nan
     return Verification(
         ok=not problems,
@@ -100,4 +119,5 @@ def verify(
         worst_score=worst,
         changes=ctx.changes,
         extra_checked=tuple(row.name for row in extra),
+        terms=terms,
     )

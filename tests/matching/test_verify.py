@@ -99,3 +99,53 @@ def test_solve_results_always_verify() -> None:
     again = verify(P, rules(prefecture_spread=2, min_pair_score=0.1), result.pairs)
     assert again.ok == result.verification.ok
     assert math.isclose(again.objective, result.objective)
+
+
+def test_distinct_unknown_pairs_are_not_called_duplicates() -> None:
+    v = verify(P, MatchSettings(), (*GOOD[:2], ("x", "s2"), ("y", "s2")))
+    assert not v.ok
+    assert not any("more than once" in p for p in v.problems), v.problems
+    assert any("outside the problem" in p for p in v.problems)
+
+
+@pytest.mark.parametrize("kind", ["swap", "duplicate", "drop", "unknown", "repeat"])
+def test_corrupted_fast_path_solution_is_caught_at_scale(kind: str) -> None:
+    # The vectorised verify must catch a wrong pairing of the size the fast path returns.
+    from matching.instances import make_instance
+
+    problem = make_instance(300, 11)
+    result = solve(problem, MatchSettings())
+    assert result.ok and verify(problem, MatchSettings(), result.pairs).ok
+    pairs = list(result.pairs)
+    if kind == "swap":  # r0 takes r1's supporter: one supporter twice, one unused
+        pairs[0] = (pairs[0][0], pairs[1][1])
+    elif kind == "duplicate":
+        pairs.append(pairs[5])
+    elif kind == "drop":
+        del pairs[17]
+    elif kind == "unknown":
+        pairs[3] = (pairs[3][0], "nowhere")
+    else:  # the same pair twice and another recipient missing
+        pairs[8] = pairs[9]
+    v = verify(problem, MatchSettings(), pairs)
+    assert not v.ok and v.problems
+
+
+def test_solve_reports_failed_when_the_route_returns_a_wrong_pairing(monkeypatch) -> None:
+    from matching import fastpath
+    from matching.instances import make_instance
+    from matching.result import MatchStatus
+
+    problem = make_instance(120, 5)
+    real = fastpath.solve_assignment
+
+    def corrupt(*args, **kwargs):
+        out = real(*args, **kwargs)
+        bad = (out.pairs[0][0], out.pairs[1][1]), *out.pairs[1:]
+        return dataclasses.replace(out, pairs=bad)
+
+    monkeypatch.setattr(fastpath, "solve_assignment", corrupt)
+    result = solve(problem, MatchSettings())
+    assert result.status == MatchStatus.FAILED
+    assert "failed verification" in result.message and "over capacity" in result.message
+    assert result.objective_breakdown == {}
