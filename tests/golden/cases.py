@@ -91,7 +91,11 @@ def _norm(value: object) -> object:
     return value
 
 
-_PROGRESS = re.compile(r"^shanchuan: .*(\d+/\d+|\bin \d+(\.\d+)? ?s\b|seconds?\b)")
+_PROGRESS = re.compile(
+    r"^shanchuan: .*(\d+/\d+|\bin \d+(\.\d+)? ?s\b|seconds?\b"
+    # live solve lines (SolveProgress.line): which of them appear depends on the machine's speed
+    r"|\[[a-z]+\] \d+(\.\d+)? s\b)"
+)
 
 
 def _norm_text(text: str) -> list[str]:
