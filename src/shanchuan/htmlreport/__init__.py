@@ -12,9 +12,9 @@ module                     holds
 :mod:`.labels`             every word of the report in Chinese and English
 =========================  ==============================================================
 
->>> import shanchuan, shanchuan.report
+>>> import shanchuan, shanchuan.htmlreport
 >>> outcome = shanchuan.match()                                         # doctest: +SKIP
->>> html = shanchuan.report.html(outcome.to_dict(), lang="en")          # doctest: +SKIP
+>>> html = shanchuan.htmlreport.html(outcome.to_dict(), lang="en")          # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from shanchuan.report.context import ReportContext, from_loaded, from_provenance
+from shanchuan.htmlreport.context import ReportContext, from_loaded, from_provenance
 
 
 def _result(outcome: Any) -> Mapping[str, Any]:
@@ -46,7 +46,7 @@ def html(
     (the scenario the run used), else from the scenario the provenance names, loaded again.
     ``province`` forces the map's province (default: the one holding the run's counties).
     """
-    from shanchuan.report import assemble, page
+    from shanchuan.htmlreport import assemble, page
 
     result = _result(outcome)
     if context is None:

@@ -12,9 +12,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from shanchuan.report import boundaries as boundaries_mod
-from shanchuan.report.context import CountyInfo, ReportContext
-from shanchuan.report.labels import text
+from shanchuan.htmlreport import boundaries as boundaries_mod
+from shanchuan.htmlreport.context import CountyInfo, ReportContext
+from shanchuan.htmlreport.labels import text
 
 CRITERIA = ("strength", "industry", "resource", "distance", "willingness", "plan")
 
@@ -357,7 +357,7 @@ def _charts(m: Mapping[str, Any] | None, a: Mapping[str, Any] | None, lang: str)
             supps = list(dict.fromkeys(f["supporter_name"] for f in forcing))
             cells = [
                 [supps.index(f["supporter_name"]), recips.index(f["recipient_name"]),
-                 round(float(f["loss"]), 5) if f.get("loss") is not None and f.get("status") in ("optimal", "feasible") else None,
+                 round(float(f["loss"]), 5) if f.get("loss") is not None and f.get("status") in ("optimal", "feasible", "chosen") else None,
                  bool(f.get("chosen"))]
                 for f in forcing
             ]
@@ -385,14 +385,14 @@ def _why(codes: str, lang: str) -> str:
             continue
         base = code.split(" by ")[0]
         key = f"why_{base}"
-        from shanchuan.report.labels import LABELS
+        from shanchuan.htmlreport.labels import LABELS
 
         out.append(text(key, lang) if key in LABELS else text("why_other", lang))
     return ("、" if lang == "zh" else ", ").join(dict.fromkeys(out))
 
 
 def _rules(a: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
-    from shanchuan.report.labels import LABELS
+    from shanchuan.htmlreport.labels import LABELS
 
     rows = []
     for r in (a.get("summary") or {}).get("rule_costs") or []:

@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from shanchuan.report import simplify
+from shanchuan.htmlreport import simplify
 
 #: Douglas–Peucker tolerance and snapping grid of the shipped and run-time shapes, in degrees
 #: (0.004° is about 400 m: invisible at the scale of a province map, a tenth of the raw size).

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
-from shanchuan.report.labels import table, text
+from shanchuan.htmlreport.labels import table, text
 
 FONTS = (
     '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", '
@@ -52,14 +52,20 @@ code { font-size: 12px; }
 def echarts_js() -> str:
     """The embedded ECharts build."""
     return (
-        resources.files("shanchuan.report").joinpath("vendor", "echarts.min.js")
+        resources.files("shanchuan.htmlreport").joinpath("vendor", "echarts.min.js")
         .read_text(encoding="utf-8")
     )
 
 
 def _license_notice() -> str:
-    notice = resources.files("shanchuan.report").joinpath("vendor", "NOTICE")
+    notice = resources.files("shanchuan.htmlreport").joinpath("vendor", "NOTICE")
     return notice.read_text(encoding="utf-8").strip()
+
+
+def _version() -> str:
+    from shanchuan import __version__
+
+    return __version__
 
 
 def _e(s: object) -> str:
@@ -245,6 +251,7 @@ def render(d: Mapping[str, Any]) -> str:
         "<!DOCTYPE html>\n"
         f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta name="generator" content="shanchuan {_e(_version())}">'
         # Nothing may leave the page: no fetch, image, font or frame from anywhere else.
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:\">"
@@ -447,11 +454,11 @@ _APP_JS = r"""
         grid: {top: 40, left: 80, right: 30, bottom: 130},
         xAxis: {type: 'category', data: F.supporters, axisLabel: {rotate: 60, interval: 0, fontSize: 10, fontFamily: FONT}},
         yAxis: {type: 'category', data: F.recipients, axisLabel: {interval: 0, fontSize: 10, fontFamily: FONT}},
-        visualMap: {min: 0, max: vals.length ? Math.max.apply(null, vals) : 1, calculable: true,
+        visualMap: {dimension: 2, min: 0, max: vals.length ? Math.max.apply(null, vals) : 1, calculable: true,
           orient: 'horizontal', left: 'center', bottom: 0, text: [L.high, L.low],
           inRange: {color: ['#f7fbff', '#6baed6', '#08306b']}},
         series: [{type: 'heatmap', data: F.cells.map(function (c) {
-          return {value: c, itemStyle: c[3] ? {borderColor: '#d62728', borderWidth: 2} : {}};
+          return {value: [c[0], c[1], c[2] == null ? '-' : c[2], c[3] ? 1 : 0], itemStyle: c[3] ? {borderColor: '#d62728', borderWidth: 2} : {}};
         })}]
       }));
     }

