@@ -392,12 +392,13 @@ def _why(codes: str, lang: str) -> str:
 
 
 def _rules(a: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
-    from shanchuan.htmlreport.labels import LABELS
+    # The rules' names in planners' words are the engine's own (one rule, one home).
+    from allocation.rules import rule_labels
 
+    names = rule_labels(lang)
     rows = []
     for r in (a.get("summary") or {}).get("rule_costs") or []:
-        key = f"rule_{r.get('rule')}"
-        name = text(key, lang) if key in LABELS else str(r.get("rule"))
+        name = names.get(str(r.get("rule")), str(r.get("rule")))
         if r.get("established", True):
             what = text("rule_gain", lang, gain=_fmt(r.get("gain")),
                         pct=_pct(r.get("gain_pct_of_objective")))

@@ -147,16 +147,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "why_excluded": ("与已入选项目互斥", "excludes a funded project"),
     "why_dependency": ("依赖的项目未入选", "needs a project that is not funded"),
     "why_other": ("其他规则", "other rules"),
-    # rules of the allocation (codes of rule_costs)
-    "rule_budget": ("年度专项资金预算", "yearly special-fund budget"),
-    "rule_projects_per_year": ("年度项目数范围", "projects-per-year range"),
-    "rule_pair_max": ("每对每年项目数上限", "most projects per pair and year"),
-    "rule_pair_min": ("每对每年项目数下限", "fewest projects per pair and year"),
-    "rule_pair_share": ("单个结对占年度预算的份额上限", "cap on one pair's share of the budget"),
-    "rule_priority_share": ("优先类别最低占比", "least share for the priority kinds"),
-    "rule_supporter_floor": ("支援方每年不少于 500 万元", "supporter floor (500 10k yuan a year)"),
-    "rule_requires": ("项目依赖关系", "project dependencies"),
-    "rule_excludes": ("互斥项目", "mutually exclusive projects"),
+    # the allocation's rule names come from the engine (allocation.rules.rule_labels)
     "rule_gain": ("放宽后目标值可提高 {gain}（占 {pct}）", "relaxing it would raise the objective by {gain} ({pct})"),
     "rule_not_established": ("增益在当前最优性差距下不能确立（至多 {high}）", "gain not established at the current gap (at most {high})"),
     # assumptions and data quality
