@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -85,7 +86,9 @@ def test_map_holds_the_province_and_every_county_of_the_pairs(page_zh: str) -> N
     assert m["regions"]["长阳土家族自治县"]["county"] == "长阳县"
     assert m["regions"]["武昌区"]["county"] == "武汉市武昌区"
     # recipients shaded by funds per head: the extremes get the two ends of the scale
-    per_head = {r["county"]: r["per_head"] for r in m["regions"].values() if r["role"] == "recipient"}
+    per_head = {
+        r["county"]: r["per_head"] for r in m["regions"].values() if r["role"] == "recipient"
+    }
     lo = min(per_head, key=per_head.get)
     hi = max(per_head, key=per_head.get)
     colour = {r["county"]: r["colour"] for r in m["regions"].values()}
@@ -95,15 +98,21 @@ def test_map_holds_the_province_and_every_county_of_the_pairs(page_zh: str) -> N
 
 def test_charts_present_when_the_run_has_them(result: dict, page_zh: str) -> None:
     charts = _page_data(page_zh)["charts"]
-    assert set(charts) == {"by_year", "by_category", "by_recipient", "lorenz", "forcing",
-                           "robustness"}
+    assert set(charts) == {
+        "by_year",
+        "by_category",
+        "by_recipient",
+        "lorenz",
+        "forcing",
+        "robustness",
+    }
     a = result["allocation"]
     assert charts["by_year"]["special"] == [y["special_fund_wan"] for y in a["summary"]["per_year"]]
     by_cat_total = sum(sum(s["data"]) for s in charts["by_category"]["series"])
     assert by_cat_total == pytest.approx(sum(p["special_fund_wan"] for p in a["projects"]))
     lorenz = charts["lorenz"]["points"]
     assert lorenz[0] == [0, 0] and lorenz[-1] == pytest.approx([1, 1], abs=1e-3)
-    assert all(b[1] >= a_[1] and b[0] >= a_[0] for a_, b in zip(lorenz, lorenz[1:]))
+    assert all(b[1] >= a_[1] and b[0] >= a_[0] for a_, b in itertools.pairwise(lorenz))
     # below the diagonal: sorted by funds per head, the poorest-served come first
     assert all(y <= x + 1e-9 for x, y in lorenz)
     assert len(charts["forcing"]["cells"]) == 22 * 22
@@ -111,7 +120,9 @@ def test_charts_present_when_the_run_has_them(result: dict, page_zh: str) -> Non
     assert len(charts["robustness"]["frequency"]) == 22
 
 
-def test_match_only_and_allocate_only_results_render(result: dict, ctx: context.ReportContext) -> None:
+def test_match_only_and_allocate_only_results_render(
+    result: dict, ctx: context.ReportContext
+) -> None:
     m_only = dict(result["matching"], provenance=result["provenance"])
     d = assemble.assemble(m_only, ctx)
     assert not d["has_allocation"] and "by_year" not in d["charts"]
@@ -123,7 +134,9 @@ def test_match_only_and_allocate_only_results_render(result: dict, ctx: context.
     assert len(d["map"]["lines"]) == 22
 
 
-def test_assumptions_and_data_kinds_from_the_scenario(page_zh: str, ctx: context.ReportContext) -> None:
+def test_assumptions_and_data_kinds_from_the_scenario(
+    page_zh: str, ctx: context.ReportContext
+) -> None:
     keys = {a.key: a.value for a in ctx.assumptions}
     assert "allocation.carry_over" in keys and "allocation.priority_share_min" in keys
     kinds = {q.name: q.kinds for q in ctx.quality}

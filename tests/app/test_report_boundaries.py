@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from importlib import resources
@@ -14,8 +15,10 @@ from shanchuan.htmlreport import boundaries, simplify
 
 
 def _shipped_text() -> str:
-    return resources.files("shanchuan").joinpath("data", "maps", "hubei.geojson").read_text(
-        encoding="utf-8"
+    return (
+        resources.files("shanchuan")
+        .joinpath("data", "maps", "hubei.geojson")
+        .read_text(encoding="utf-8")
     )
 
 
@@ -80,7 +83,7 @@ def _square_grid(n: int, jag: int) -> list[list[list[list[list[float]]]]]:
 def _edges(poly: list[list[list[float]]]) -> set[tuple[tuple[float, float], tuple[float, float]]]:
     ring = poly[0]
     segs = set()
-    for a, b in zip(ring, ring[1:]):
+    for a, b in itertools.pairwise(ring):
         segs.add(tuple(sorted([(a[0], a[1]), (b[0], b[1])])))  # type: ignore[arg-type]
     return segs
 
@@ -100,7 +103,9 @@ def test_shared_borders_stay_shared_after_simplification() -> None:
 
 @settings(max_examples=25, deadline=None)
 @given(n=st.integers(1, 3), jag=st.integers(2, 30), tol=st.floats(0.0, 0.01))
-def test_simplification_is_deterministic_and_keeps_every_feature(n: int, jag: int, tol: float) -> None:
+def test_simplification_is_deterministic_and_keeps_every_feature(
+    n: int, jag: int, tol: float
+) -> None:
     feats = _square_grid(n, jag)
     a = simplify.simplify(feats, tolerance=tol, grid=1e-5)
     b = simplify.simplify(feats, tolerance=tol, grid=1e-5)

@@ -34,8 +34,10 @@ if CHROMIUM is None:
             "the browser test needs Debian's chromium and fonts-noto-cjk in CI "
             "(.ci/run installs them)"
         )
-    pytest.skip("chromium is not installed (apt-get install chromium fonts-noto-cjk)",
-                allow_module_level=True)
+    pytest.skip(
+        "chromium is not installed (apt-get install chromium fonts-noto-cjk)",
+        allow_module_level=True,
+    )
 
 #: Collects script errors, console errors and CSP violations, and writes them into the DOM
 #: after the page has settled (the virtual-time budget runs the timer).
@@ -152,7 +154,7 @@ def _png_rows(path: Path) -> tuple[int, int, list[bytes]]:
 
 
 def _title_band(path: Path) -> list[bytes]:
-    _, height, rows = _png_rows(path)
+    rows = _png_rows(path)[2]
     return rows[5:55]  # the <h1> line of the header
 
 
@@ -171,8 +173,13 @@ def test_screenshot_shows_real_chinese_glyphs(report_file: Path, tmp_path: Path)
         src = tmp_path / f"{name}.html"
         src.write_text(html, encoding="utf-8")
         shot = tmp_path / f"{name}.png"
-        _chromium(tmp_path, src.as_uri(), f"--screenshot={shot}", "--window-size=1280,400",
-                  "--hide-scrollbars")
+        _chromium(
+            tmp_path,
+            src.as_uri(),
+            f"--screenshot={shot}",
+            "--window-size=1280,400",
+            "--hide-scrollbars",
+        )
         bands[name] = _title_band(shot)
     # something is drawn in the title band: light text on the dark header
     light = sum(1 for row in bands["report"] for px in row[::3] if px > 200)

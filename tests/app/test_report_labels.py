@@ -10,7 +10,7 @@ import pytest
 from shanchuan.htmlreport import assemble, context, labels
 from shanchuan.htmlreport.assemble import has_cjk
 
-SOURCES = ("assemble.py", "page.py", "context.py", "__init__.py")
+SOURCES = ("assemble.py", "page.py", "context.py", "__init__.py", "static/app.js")
 
 
 def _source(name: str) -> str:
@@ -28,8 +28,11 @@ def test_every_label_has_both_languages() -> None:
 
 def test_format_fields_agree_between_languages() -> None:
     field = re.compile(r"\{(\w+)\}")
-    bad = {k: v for k, v in labels.LABELS.items()
-           if set(field.findall(v[0])) != set(field.findall(v[1]))}
+    bad = {
+        k: v
+        for k, v in labels.LABELS.items()
+        if set(field.findall(v[0])) != set(field.findall(v[1]))
+    }
     assert bad == {}
 
 
@@ -55,8 +58,18 @@ def test_every_key_the_report_uses_is_in_the_table() -> None:
         ("kind_", (*[k for k, _ in context.KIND_WORDS], "unlabelled")),
         ("stated_r_", ("rank", "others", "none")),
         ("stated_s_", ("rank", "others", "none")),
-        ("why_", ("budget", "count cap", "pair share cap", "pair cap", "excluded", "dependency",
-                  "other")),
+        (
+            "why_",
+            (
+                "budget",
+                "count cap",
+                "pair share cap",
+                "pair cap",
+                "excluded",
+                "dependency",
+                "other",
+            ),
+        ),
     ],
 )
 def test_label_families_built_from_codes(family: str, codes: tuple[str, ...]) -> None:

@@ -28,25 +28,44 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser(
         "report", help="write the offline HTML report (map, charts, reasons) of a run folder"
     )
-    p.add_argument("run_dir", type=Path, metavar="RUN_DIR",
-                   help="a folder written by --out (or its result.json)")
-    p.add_argument("--out", type=Path, default=None, metavar="FILE",
-                   help="the HTML file (default: RUN_DIR.html beside the folder)")
-    p.add_argument("--province", default=None,
-                   help="the map's province, e.g. 湖北省 (default: the one holding the counties)")
+    p.add_argument(
+        "run_dir",
+        type=Path,
+        metavar="RUN_DIR",
+        help="a folder written by --out (or its result.json)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the HTML file (default: RUN_DIR.html beside the folder)",
+    )
+    p.add_argument(
+        "--province",
+        default=None,
+        help="the map's province, e.g. 湖北省 (default: the one holding the counties)",
+    )
     return p
 
 
 def add_report_arg(p: argparse.ArgumentParser) -> None:
     """``--report FILE`` on the solving commands."""
-    p.add_argument("--report", type=Path, default=None, metavar="FILE",
-                   help="also write the offline HTML report (map, charts, reasons) to FILE")
+    p.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the offline HTML report (map, charts, reasons) to FILE",
+    )
 
 
 def check_target(path: Path) -> None:
-    """Refuse a report path that would overwrite a file that is not a report, or cannot be written."""
+    """Refuse a path that holds a file that is not a report, or that cannot be written."""
     if path.is_dir():
-        raise OutputExistsError(f"--report {path}: is a folder; give a file name such as report.html")
+        raise OutputExistsError(
+            f"--report {path}: is a folder; give a file name such as report.html"
+        )
     if path.exists():
         try:
             with path.open("r", encoding="utf-8", errors="replace") as fh:

@@ -59,7 +59,7 @@ def html(
 
 
 def write(path: Path, outcome: Any, **kwargs: Any) -> Path:
-    """Write the report of ``outcome`` to ``path`` atomically (keyword arguments of :func:`html`)."""
+    """Write the report of ``outcome`` to ``path`` atomically (the keywords of :func:`html`)."""
     path = Path(path)
     text = html(outcome, **kwargs)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -98,7 +98,11 @@ def reasons(expl: Mapping[str, Any], lang: str) -> str:
             for c in leading
             if f"crit_{c}" in _KNOWN_CRITERIA
         )
-        bits.append(f"{text('leading', lang)}: {names}" if lang == "en" else f"{text('leading', lang)}：{names}")
+        bits.append(
+            f"{text('leading', lang)}: {names}"
+            if lang == "en"
+            else f"{text('leading', lang)}：{names}"
+        )
     r = _stated("r", expl.get("recipient_stated"), expl.get("recipient_rank"), lang)
     s = _stated("s", expl.get("supporter_stated"), expl.get("supporter_rank"), lang)
     if r or s:
@@ -119,7 +123,9 @@ def reasons(expl: Mapping[str, Any], lang: str) -> str:
 _KNOWN_CRITERIA = {f"crit_{c}" for c in CRITERIA}
 
 
-def _pairs(m: Mapping[str, Any] | None, a: Mapping[str, Any] | None, lang: str) -> list[dict[str, Any]]:
+def _pairs(
+    m: Mapping[str, Any] | None, a: Mapping[str, Any] | None, lang: str
+) -> list[dict[str, Any]]:
     """One row per pair: names, score, criteria, distance, reasons, funds."""
     rows: list[dict[str, Any]] = []
     expl_by = {}
@@ -221,11 +227,17 @@ def _map(
                         )
                         if feature:
                             break
-                if feature and name not in (feature,) and (
-                    (info.full_name if info else name) in boundaries_mod.ALIASES
+                if (
+                    feature
+                    and name not in (feature,)
+                    and ((info.full_name if info else name) in boundaries_mod.ALIASES)
                 ):
                     aliased.append(f"{name} → {feature}")
-            seat = [info.lon, info.lat] if info and info.lon is not None and info.lat is not None else None
+            seat = (
+                [info.lon, info.lat]
+                if info and info.lon is not None and info.lat is not None
+                else None
+            )
             if feature is not None:
                 colour = SUPPORTER
                 if role == "recipient":
@@ -258,10 +270,16 @@ def _map(
         if a_pt is None or b_pt is None:
             continue
         score = p.get("score")
-        colour = _ramp(SCORE_SCALE, _scale(float(score), slo, shi)) if score is not None else "#777777"
+        colour = (
+            _ramp(SCORE_SCALE, _scale(float(score), slo, shi)) if score is not None else "#777777"
+        )
         lines.append({"coords": [a_pt, b_pt], "colour": colour, "pair": p})
     seats = [
-        {"name": n, "value": pt, "role": ("recipient" if n in {p["recipient"] for p in pairs} else "supporter")}
+        {
+            "name": n,
+            "value": pt,
+            "role": ("recipient" if n in {p["recipient"] for p in pairs} else "supporter"),
+        }
         for n, pt in points.items()
         if pt is not None
     ]
@@ -274,13 +292,20 @@ def _map(
         "not_shown": sorted(set(not_shown)),
         "fund_range": [lo, hi] if heads else None,
         "score_range": [slo, shi] if scores else None,
-        "colours": {"recipient": RECIPIENT, "supporter": SUPPORTER, "other": OTHER,
-                    "fund": list(FUND_SCALE), "score": list(SCORE_SCALE)},
+        "colours": {
+            "recipient": RECIPIENT,
+            "supporter": SUPPORTER,
+            "other": OTHER,
+            "fund": list(FUND_SCALE),
+            "score": list(SCORE_SCALE),
+        },
     }
     if bounds is not None:
         out["geojson"] = bounds.county_geojson()
         out["borders"] = bounds.prefecture_borders
-        out["prefectures"] = [{"name": n, "value": list(xy)} for n, xy in bounds.prefecture_labels.items()]
+        out["prefectures"] = [
+            {"name": n, "value": list(xy)} for n, xy in bounds.prefecture_labels.items()
+        ]
         out["province"] = bounds.province
         out["attribution"] = bounds.attribution
         out["boundary_source"] = bounds.source
@@ -300,12 +325,15 @@ def _charts(m: Mapping[str, Any] | None, a: Mapping[str, Any] | None, lang: str)
             charts["by_year"] = {
                 "years": [str(y["year"]) for y in per_year],
                 "special": [y.get("special_fund_wan", 0.0) for y in per_year],
-                "aid": [y.get("supporter_total_wan", y.get("supporter_fund_wan", 0.0)) for y in per_year],
+                "aid": [
+                    y.get("supporter_total_wan", y.get("supporter_fund_wan", 0.0)) for y in per_year
+                ],
                 "budget": [y.get("budget_wan") for y in per_year],
                 "use": [y.get("budget_use") for y in per_year],
             }
         cat_name = {
-            c["category"]: (c.get("category_zh") if lang == "zh" else c.get("category_en")) or c["category"]
+            c["category"]: (c.get("category_zh") if lang == "zh" else c.get("category_en"))
+            or c["category"]
             for c in summary.get("per_category") or []
         }
         projects = a.get("projects") or []
@@ -318,8 +346,14 @@ def _charts(m: Mapping[str, Any] | None, a: Mapping[str, Any] | None, lang: str)
                     {
                         "name": cat_name.get(c, c),
                         "data": [
-                            round(sum(float(p.get("special_fund_wan") or 0) for p in projects
-                                      if p["category"] == c and int(p["year"]) == y), 2)
+                            round(
+                                sum(
+                                    float(p.get("special_fund_wan") or 0)
+                                    for p in projects
+                                    if p["category"] == c and int(p["year"]) == y
+                                ),
+                                2,
+                            )
                             for y in years
                         ],
                     }
@@ -331,7 +365,9 @@ def _charts(m: Mapping[str, Any] | None, a: Mapping[str, Any] | None, lang: str)
             charts["by_recipient"] = {
                 "recipients": [q["recipient"] for q in per_pair],
                 "special": [q.get("special_fund_wan", 0.0) for q in per_pair],
-                "aid": [q.get("supporter_aid_wan", q.get("supporter_total_wan", 0.0)) for q in per_pair],
+                "aid": [
+                    q.get("supporter_aid_wan", q.get("supporter_total_wan", 0.0)) for q in per_pair
+                ],
             }
         fairness = summary.get("fairness") or {}
         fair = [f for f in fairness.get("per_recipient") or [] if f.get("population_wan")]
@@ -346,9 +382,11 @@ def _charts(m: Mapping[str, Any] | None, a: Mapping[str, Any] | None, lang: str)
                 xs.append(round(cx, 4))
                 ys.append(round(cy, 4))
             gini = (fairness.get("yuan_per_head") or {}).get("gini")
-            charts["lorenz"] = {"points": [[x, y] for x, y in zip(xs, ys, strict=True)],
-                                "names": ["", *[f["recipient"] for f in fair]],
-                                "gini": gini}
+            charts["lorenz"] = {
+                "points": [[x, y] for x, y in zip(xs, ys, strict=True)],
+                "names": ["", *[f["recipient"] for f in fair]],
+                "gini": gini,
+            }
     if m is not None:
         an = m.get("analyses") or {}
         forcing = an.get("forcing_costs") or []
@@ -356,9 +394,15 @@ def _charts(m: Mapping[str, Any] | None, a: Mapping[str, Any] | None, lang: str)
             recips = list(dict.fromkeys(f["recipient_name"] for f in forcing))
             supps = list(dict.fromkeys(f["supporter_name"] for f in forcing))
             cells = [
-                [supps.index(f["supporter_name"]), recips.index(f["recipient_name"]),
-                 round(float(f["loss"]), 5) if f.get("loss") is not None and f.get("status") in ("optimal", "feasible", "chosen") else None,
-                 bool(f.get("chosen"))]
+                [
+                    supps.index(f["supporter_name"]),
+                    recips.index(f["recipient_name"]),
+                    round(float(f["loss"]), 5)
+                    if f.get("loss") is not None
+                    and f.get("status") in ("optimal", "feasible", "chosen")
+                    else None,
+                    bool(f.get("chosen")),
+                ]
                 for f in forcing
             ]
             charts["forcing"] = {"recipients": recips, "supporters": supps, "cells": cells}
@@ -400,27 +444,39 @@ def _rules(a: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
     for r in (a.get("summary") or {}).get("rule_costs") or []:
         name = names.get(str(r.get("rule")), str(r.get("rule")))
         if r.get("established", True):
-            what = text("rule_gain", lang, gain=_fmt(r.get("gain")),
-                        pct=_pct(r.get("gain_pct_of_objective")))
+            what = text(
+                "rule_gain",
+                lang,
+                gain=_fmt(r.get("gain")),
+                pct=_pct(r.get("gain_pct_of_objective")),
+            )
         else:
             what = text("rule_not_established", lang, high=_fmt(r.get("gain_high")))
-        rows.append({"rule": name, "change": str(r.get("change", "")) if lang == "en" else "",
-                     "text": what, "gain": _fmt(r.get("gain")),
-                     "pct": _pct(r.get("gain_pct_of_objective"))})
+        rows.append(
+            {
+                "rule": name,
+                "change": str(r.get("change", "")) if lang == "en" else "",
+                "text": what,
+                "gain": _fmt(r.get("gain")),
+                "pct": _pct(r.get("gain_pct_of_objective")),
+            }
+        )
     return rows
 
 
 def _unfunded(a: Mapping[str, Any], cat_name: Mapping[str, str], lang: str) -> list[dict[str, str]]:
     rows = []
     for u in (a.get("summary") or {}).get("best_unfunded") or []:
-        rows.append({
-            "id": str(u.get("id", "")),
-            "title": str(u.get("title", "")),
-            "recipient": str(u.get("recipient", "")),
-            "category": cat_name.get(u.get("category", ""), str(u.get("category", ""))),
-            "value": _fmt(u.get("value")),
-            "why": _why(u.get("reasons", ""), lang),
-        })
+        rows.append(
+            {
+                "id": str(u.get("id", "")),
+                "title": str(u.get("title", "")),
+                "recipient": str(u.get("recipient", "")),
+                "category": cat_name.get(u.get("category", ""), str(u.get("category", ""))),
+                "value": _fmt(u.get("value")),
+                "why": _why(u.get("reasons", ""), lang),
+            }
+        )
     return rows
 
 
@@ -430,16 +486,21 @@ def _provenance(prov: Mapping[str, Any], lang: str) -> list[list[str]]:
     rows.append([text("hash", lang), str(prov.get("scenario_hash", ""))])
     rows.append([text("prov_settings_hash", lang), str(prov.get("settings_hash", ""))])
     changes = prov.get("changes") or []
-    rows.append([
-        text("prov_changes", lang),
-        "; ".join(f"{c['key']}: {c['old']} -> {c['new']} ({c['source']})" for c in changes)
-        or text("none", lang),
-    ])
+    rows.append(
+        [
+            text("prov_changes", lang),
+            "; ".join(f"{c['key']}: {c['old']} -> {c['new']} ({c['source']})" for c in changes)
+            or text("none", lang),
+        ]
+    )
     files = prov.get("data_files") or {}
-    rows.append([
-        text("prov_files", lang),
-        "; ".join(f"{k}: {v.get('sha256', '')[:12]}" for k, v in files.items()) or text("none", lang),
-    ])
+    rows.append(
+        [
+            text("prov_files", lang),
+            "; ".join(f"{k}: {v.get('sha256', '')[:12]}" for k, v in files.items())
+            or text("none", lang),
+        ]
+    )
     solver = prov.get("solver") or {}
     if solver:
         rows.append([text("prov_solver", lang), ", ".join(f"{k}={v}" for k, v in solver.items())])
@@ -492,26 +553,33 @@ def assemble(
     lang: str = "zh",
     province: str | None = None,
 ) -> dict[str, Any]:
-    """Everything the page shows, in ``lang``, from a result of ``run``, ``match`` or ``allocate``."""
+    """Everything the page shows, in ``lang``, from a result of ``run``, ``match``, ``allocate``."""
     text("title", lang)  # an unknown language fails here, before any work
     m, a = parts(result)
-    prov = result.get("provenance") or (m or {}).get("provenance") or (a or {}).get("provenance") or {}
+    prov = (
+        result.get("provenance") or (m or {}).get("provenance") or (a or {}).get("provenance") or {}
+    )
     pairs = _pairs(m, a, lang)
     cat_name: dict[str, str] = {}
     if a is not None:
         cat_name = {
-            c["category"]: (c.get("category_zh") if lang == "zh" else c.get("category_en")) or c["category"]
+            c["category"]: (c.get("category_zh") if lang == "zh" else c.get("category_en"))
+            or c["category"]
             for c in (a.get("summary") or {}).get("per_category") or []
         }
     status = str(result.get("status", ""))
     head = {
         "scenario": str(prov.get("scenario", "")),
         "status": status,
-        "status_text": text(f"status_{status}", lang) if status in ("optimal", "feasible", "infeasible", "failed") else status,
+        "status_text": text(f"status_{status}", lang)
+        if status in ("optimal", "feasible", "infeasible", "failed")
+        else status,
         "hash": str(prov.get("scenario_hash", ""))[:12],
         "objective_matching": _fmt((m or {}).get("objective"), 4) if m else None,
         "objective_allocation": _fmt((a or {}).get("objective"), 1) if a else None,
-        "gap": _pct((a or m or {}).get("gap"), 3) if (a or m or {}).get("gap") is not None else None,
+        "gap": _pct((a or m or {}).get("gap"), 3)
+        if (a or m or {}).get("gap") is not None
+        else None,
         "pairs_source": str((a or {}).get("pairs_source", "")) if a else "",
     }
     shortfalls = [

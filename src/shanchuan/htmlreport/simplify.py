@@ -70,6 +70,7 @@ def _dp(points: Sequence[Point], tolerance: float) -> list[Point]:
         best, best_d = -1, -1.0
         for i in range(a + 1, b):
             px, py = points[i]
+            d: float
             if length2 == 0:
                 d = (px - ax) ** 2 + (py - ay) ** 2
             else:
@@ -86,8 +87,7 @@ def _dp(points: Sequence[Point], tolerance: float) -> list[Point]:
 
 def _ring_area2(ring: Sequence[Point]) -> int:
     return sum(
-        x0 * y1 - x1 * y0
-        for (x0, y0), (x1, y1) in zip(ring, [*ring[1:], ring[0]], strict=True)
+        x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, [*ring[1:], ring[0]], strict=True)
     )
 
 
@@ -160,16 +160,12 @@ def simplify(
             # enclave): cut at its smallest point and the point farthest from it.
             first = min(range(n), key=lambda i: ring[i])
             fx, fy = ring[first]
-            far = max(
-                range(n), key=lambda i: ((ring[i][0] - fx) ** 2 + (ring[i][1] - fy) ** 2, -i)
-            )
+            far = max(range(n), key=lambda i: ((ring[i][0] - fx) ** 2 + (ring[i][1] - fy) ** 2, -i))
             cuts = sorted({first, far})
         new: Ring = []
         for ci, start in enumerate(cuts):
             end = cuts[(ci + 1) % len(cuts)]
-            chain = (
-                ring[start : end + 1] if end > start else [*ring[start:], *ring[: end + 1]]
-            )
+            chain = ring[start : end + 1] if end > start else [*ring[start:], *ring[: end + 1]]
             if len(chain) < 2:
                 continue
             part = simplified_chain(chain)
@@ -184,12 +180,12 @@ def simplify(
             if len(outer) < 3:
                 continue
             area2 = abs(_ring_area2(outer))
-            poly = [
+            rings_out: list[list[list[float]]] = [
                 [[x / scale, y / scale] for x, y in [*out_rings[r], out_rings[r][0]]]
                 for r in pl
                 if len(out_rings[r]) >= 3
             ]
-            kept.append((area2, poly))
+            kept.append((area2, rings_out))
         if not kept:
             polygons.append([])
             continue
