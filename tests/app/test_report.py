@@ -260,3 +260,17 @@ def test_cli_match_report_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 def test_report_is_deterministic(result: dict, ctx: context.ReportContext) -> None:
     assert htmlreport.html(result, context=ctx) == htmlreport.html(result, context=ctx)
+
+
+def test_infeasible_rules_give_a_report_with_the_diagnosis(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "inf.html"
+    args = ["-q", "match", "--set", "matching.rules.max_distance=50", "--report", str(out)]
+    assert cli.main([*args, "--lang", "en"]) == 3
+    capsys.readouterr()
+    page = out.read_text(encoding="utf-8")
+    diagnosis = page.split('id="sec-diagnosis"', 1)[1].split("</section>", 1)[0]
+    assert "max distance 50 km" in diagnosis and "raise the distance cap" in diagnosis
+    assert not has_cjk(diagnosis)
+    assert _page_data(page)["map"]["lines"] == []

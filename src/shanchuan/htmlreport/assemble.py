@@ -480,6 +480,33 @@ def _unfunded(a: Mapping[str, Any], cat_name: Mapping[str, str], lang: str) -> l
     return rows
 
 
+def _diagnosis(diag: Mapping[str, Any] | None, lang: str) -> dict[str, list[str]] | None:
+    """The rules in conflict and the smallest relaxations, in ``lang``, from either engine."""
+    if not diag:
+        return None
+    from allocation.rules import rule_labels
+
+    names = rule_labels(lang)
+
+    def said(item: Any, stem: str) -> str:
+        if isinstance(item, str):
+            return names.get(item, item)
+        for key in (f"{stem}_{lang}", f"{stem}_zh" if lang == "zh" else stem, stem):
+            value = item.get(key)
+            if value and has_cjk(str(value)) == (lang == "zh"):
+                return str(value)
+        return str(item.get("group") or item.get("rule") or "")
+
+    conflict = [said(c, "label") for c in diag.get("conflict") or []]
+    relax = [said(r, "text") for r in diag.get("relaxations") or []]
+    words = [str(t) for t in diag.get("text") or [] if has_cjk(str(t)) == (lang == "zh")]
+    return {
+        "conflict": [c for c in conflict if c],
+        "relaxations": [r for r in relax if r],
+        "text": words,
+    }
+
+
 def _provenance(prov: Mapping[str, Any], lang: str) -> list[list[str]]:
     rows: list[list[str]] = []
     rows.append([text("scenario", lang), str(prov.get("scenario", ""))])
@@ -602,7 +629,7 @@ def assemble(
         "rules": _rules(a, lang) if a is not None else None,
         "unfunded": _unfunded(a, cat_name, lang) if a is not None else [],
         "shortfalls": shortfalls,
-        "diagnosis": diagnosis,
+        "diagnosis": _diagnosis(diagnosis, lang),
         "assumptions": _assumptions(ctx, lang),
         "provenance": _provenance(prov, lang),
     }

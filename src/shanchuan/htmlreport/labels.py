@@ -46,6 +46,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "sec_unfunded": ("未获支持的最佳项目", "Best projects left unfunded"),
     "sec_shortfalls": ("支援方年度帮扶缺口", "Supporter floor shortfalls"),
     "sec_diagnosis": ("不可行诊断", "Infeasibility diagnosis"),
+    "diag_conflict": ("相互冲突的最小规则集：", "The smallest set of rules in conflict:"),
+    "diag_relax": ("最小放宽：", "The smallest relaxations:"),
     "sec_assumptions": ("假设与数据说明", "Assumptions and data quality"),
     "sec_provenance": ("来源与可复现信息", "Provenance"),
     "sec_licenses": ("数据与软件许可", "Data and software licences"),
