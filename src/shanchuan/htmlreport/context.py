@@ -24,7 +24,8 @@ from typing import Any
 KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("synthetic", ("synthetic",)),
     ("illustrative", ("illustrative",)),
-    ("estimate", ("estimate", "estimated")),
+    # the project's own reading or mapping of a document is an estimate (data README)
+    ("estimate", ("estimate", "project reading", "project mapping", "project's own")),
     ("sourced", ("source", "from a public", "plan", "report", "gazetteer")),
 )
 _SOURCE_COLUMNS = ("source", "note", "notes")
