@@ -212,16 +212,16 @@ def _sections(d: Mapping[str, Any], lang: str) -> str:
         )
     if d.get("diagnosis"):
         diag = d["diagnosis"]
-        body = [f"<p>{_e(x)}</p>" for x in diag["text"]]
+        paras = [f"<p>{_e(x)}</p>" for x in diag["text"]]
         for key, items in (
             ("diag_conflict", diag["conflict"]),
             ("diag_relax", diag["relaxations"]),
         ):
             if items:
                 lis = "".join(f"<li>{_e(x)}</li>" for x in items)
-                body.append(f"<p>{_e(t(key))}</p><ul>{lis}</ul>")
+                paras.append(f"<p>{_e(t(key))}</p><ul>{lis}</ul>")
         title = _e(t("sec_diagnosis"))
-        out.append(f'<section id="sec-diagnosis"><h2>{title}</h2>{"".join(body)}</section>')
+        out.append(f'<section id="sec-diagnosis"><h2>{title}</h2>{"".join(paras)}</section>')
 
     asm = d["assumptions"]
     parts = []
