@@ -330,8 +330,8 @@ def load(names: Sequence[str], province: str | None = None) -> Boundaries | None
 ALIASES: Mapping[str, tuple[str, str]] = {
     "武汉经济技术开发区": (
         "汉南区",
-        "the Wuhan Economic and Technological Development Zone has administered Hannan "
-        "District since 2019",
+        "the Wuhan Economic and Technological Development Zone administers Hannan "
+        "District; the zone is shown on that district's boundary",
     ),
 }
 
