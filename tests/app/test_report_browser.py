@@ -12,6 +12,7 @@ Skipped only when chromium is absent outside CI; in CI (``CI`` set) a missing ch
 
 from __future__ import annotations
 
+import html as html_mod
 import json
 import os
 import re
@@ -60,6 +61,22 @@ setTimeout(function () {
 </script>"""
 
 
+#: Hovers the first pair line of the map (as a reader would) and keeps the tooltip's text.
+_HOVER = """<script>
+setTimeout(function () {
+  var chart = echarts.getInstanceByDom(document.getElementById('map'));
+  var series = chart.getOption().series;
+  var lines = series.findIndex(function (s) { return s.type === 'lines' && !s.silent; });
+  chart.dispatchAction({type: 'showTip', seriesIndex: lines, dataIndex: 0});
+  setTimeout(function () {
+    var text = Array.prototype.map.call(document.querySelectorAll('#map div'),
+      function (d) { return d.innerText; }).join(' | ');
+    document.documentElement.setAttribute('data-tip', text);
+  }, 300);
+}, 600);
+</script>"""
+
+
 def _chromium(tmp: Path, url: str, *extra: str) -> subprocess.CompletedProcess[str]:
     profile = tmp / f"profile-{len(list(tmp.iterdir()))}"
     args = [
@@ -92,12 +109,19 @@ def test_report_loads_offline_without_errors_and_draws_the_map(
 ) -> None:
     page = report_file.read_text(encoding="utf-8")
     probe = tmp_path / "probe.html"
-    probe.write_text(page.replace("</head>", _HOOK + "</head>", 1), encoding="utf-8")
+    head, tail = page.replace("</head>", _HOOK + "</head>", 1).rsplit("</body>", 1)
+    probe.write_text(head + _HOVER + "</body>" + tail, encoding="utf-8")
     dom = _chromium(tmp_path, probe.as_uri(), "--dump-dom").stdout
     m = re.search(r'data-errors="([^"]*)"', dom)
     assert m, "the page never settled (no data-errors attribute)"
     errors = json.loads(m.group(1).replace("&quot;", '"'))
     assert errors == []
+    # hovering a pair line shows its criteria and reasons
+    first = default_run().to_dict()["matching"]["pairs"][0]
+    tip = html_mod.unescape(re.search(r'data-tip="([^"]*)"', dom).group(1))  # type: ignore[union-attr]
+    assert f"{first['recipient']} – {first['supporter']}" in tip, tip[:500]
+    assert text("score", "zh") in tip and text("reasons", "zh") in tip
+    assert text("crit_industry", "zh") in tip
     # the map: an SVG holding the 103 county shapes, prefecture borders and 22 pair lines
     map_part = dom.split('id="map"', 1)[1].split("</section>", 1)[0]
     assert "<svg" in map_part
