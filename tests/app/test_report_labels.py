@@ -50,6 +50,20 @@ def test_every_key_the_report_uses_is_in_the_table() -> None:
     assert sorted(used - set(labels.LABELS)) == []
 
 
+FAMILIES = ("crit_", "status_", "kind_", "stated_r_", "stated_s_", "why_")
+
+
+def test_every_label_is_used() -> None:
+    src = "\n".join(_source(name) for name in SOURCES)
+    unused = [
+        k
+        for k in labels.LABELS
+        if not k.startswith(FAMILIES)
+        and not re.search(rf"""["']{re.escape(k)}["']|\bL\.{re.escape(k)}\b""", src)
+    ]
+    assert unused == []
+
+
 @pytest.mark.parametrize(
     "family, codes",
     [
