@@ -21,6 +21,7 @@ from typing import Any
 # engine, pandas, numpy, pulp or scipy (tests/architecture/test_layering.py). The pipeline and
 # the scenario machinery are imported in _dispatch, when a command runs.
 from shanchuan import __version__, outputs
+from shanchuan.commands import report as report_cmd
 from shanchuan.errors import InfeasibleError, InputError, ShanchuanError, SolveFailedError
 from shanchuan.outputs import archive, messages
 from shanchuan.outputs.base import OutputOptions
@@ -122,10 +123,12 @@ def make_parser() -> argparse.ArgumentParser:
     p = add("run", "suggest the pairing, then allocate the special fund")
     _add_scenario_args(p)
     _add_fast_arg(p)
+    report_cmd.add_report_arg(p)
 
     p = add("match", "suggest, verify and explain the pairing")
     _add_scenario_args(p)
     _add_fast_arg(p)
+    report_cmd.add_report_arg(p)
     p.add_argument(
         "--forcing-costs", action="store_true", help="objective loss of forcing each pair"
     )
@@ -143,6 +146,9 @@ def make_parser() -> argparse.ArgumentParser:
     _add_scenario_args(p)
     _add_fast_arg(p)
     p.add_argument("--pairs", type=Path, default=None, help="pair file (overrides data.pairs)")
+    report_cmd.add_report_arg(p)
+
+    _add_global_args(report_cmd.add_parser(sub), top=False)
 
     p = add("check", "validate a scenario, its files and its cross-setting rules without solving")
     _add_scenario_args(p)
@@ -225,6 +231,10 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
         return EXIT_OK
     if args.command == "scenarios":
         return _list_scenarios(args.scenario)
+    if args.command == "report":
+        return report_cmd.run(args)
+    if getattr(args, "report", None) is not None:
+        report_cmd.check_target(args.report)  # refuse before any work is done
     options = _output_options(args)
     if args.out is not None:
         archive.check_target(args.out, force=args.force)  # refuse before any work is done
@@ -272,6 +282,8 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
     if args.out is not None:
         archive.write_run(args.out, outcome, options, force=args.force)
         log.info("results written to %s", args.out)
+    if getattr(args, "report", None) is not None:
+        report_cmd.write_for(args, outcome, loaded)
     return _exit_code(outcome, repeat_diagnosis=args.format != "table")
 
 
