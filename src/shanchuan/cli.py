@@ -20,7 +20,7 @@ from typing import Any
 # Only light modules at import time: `shanchuan --help`, `--version` and `match --help` load no
 # engine, pandas, numpy, pulp or scipy (tests/architecture/test_layering.py). The pipeline and
 # the scenario machinery are imported in _dispatch, when a command runs.
-from shanchuan import __version__, outputs
+from shanchuan import __version__, commands, outputs
 from shanchuan.errors import InfeasibleError, InputError, ShanchuanError, SolveFailedError
 from shanchuan.outputs import archive, messages
 from shanchuan.outputs.base import OutputOptions
@@ -152,6 +152,8 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = add("keys", "list every scenario key with its default and meaning")
     p.add_argument("--markdown", action="store_true")
+    for command in commands.COMMANDS.values():  # compare, reproduce: their own modules
+        command.add_parser(add)
     return parser
 
 
@@ -225,6 +227,8 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
         return EXIT_OK
     if args.command == "scenarios":
         return _list_scenarios(args.scenario)
+    if args.command in commands.COMMANDS:
+        return int(commands.COMMANDS[args.command].run(args, sink))
     options = _output_options(args)
     if args.out is not None:
         archive.check_target(args.out, force=args.force)  # refuse before any work is done
