@@ -4,7 +4,7 @@ A run folder (run format 2, ``docs/run-folder.md``) records its effective settin
 (``scenario.toml``), a copy of each input file (``inputs/``) and the SHA-256 of every input
 and output file. :func:`reproduce` checks those hashes, re-runs the same command with the
 same pairing analyses on the recorded settings and inputs, and compares the new result with
-the recorded one (:mod:`shanchuan.compare`): ``identical``, or every difference — including a
+the recorded one (:mod:`shanchuan.comparison`): ``identical``, or every difference — including a
 file of the folder changed after it was written, and an input copy that no longer matches
 its hash. The CLI exits 0 when identical, 1 when anything differs, 2 for a folder it cannot
 reproduce (missing, not a run folder, from an older run format, or a run whose
@@ -23,7 +23,7 @@ from shanchuan.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from shanchuan.compare import Comparison
+    from shanchuan.comparison import Comparison
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def _inputs(folder: Path, manifest: dict[str, Any]) -> tuple[list[str], list[str
 def reproduce(folder: str | Path, *, language: str = "zh", on_solve: Any = None) -> Reproduction:
     """Re-run the run folder ``folder`` from what it recorded and compare (see module doc)."""
     from shanchuan import pipeline
-    from shanchuan.compare import diff, from_folder, from_outcome
+    from shanchuan.comparison import diff, from_folder, from_outcome
 
     folder = Path(folder)
     manifest = runfolder.read_manifest(folder, what="a run folder to reproduce")

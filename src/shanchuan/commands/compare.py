@@ -63,7 +63,7 @@ def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> argparse.A
 
 def sides_of(args: argparse.Namespace) -> list[Any]:
     """The sides named on the command line, the overrides on the last one."""
-    from shanchuan.compare import Side
+    from shanchuan.comparison import Side
 
     specs: list[Any] = list(args.sides)
     changes = bool(args.overrides or args.sets)
@@ -81,7 +81,7 @@ def sides_of(args: argparse.Namespace) -> list[Any]:
 
 
 def run(args: argparse.Namespace, sink: Any = None) -> int:
-    from shanchuan.compare import Comparisons, compare_sides
+    from shanchuan.comparison import Comparisons, compare_sides
     from shanchuan.outputs import archive
     from shanchuan.outputs.base import OutputOptions
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from shanchuan import runfolder
-from shanchuan.compare.record import RunRecord, command_of, from_folder, from_outcome
+from shanchuan.comparison.record import RunRecord, command_of, from_folder, from_outcome
 from shanchuan.errors import InputError, Problem
 
 ENGINES = ("run", "match", "allocate")

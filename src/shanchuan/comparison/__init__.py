@@ -2,9 +2,11 @@
 
 >>> import shanchuan
 >>> cmp = shanchuan.compare("hubei-2021", "hubei-2021", engine="match",
-...                         sets=["matching.rules.max_distance=300"])
+...                         sets=["matching.rules.max_distance=400"])
 >>> cmp.status, len(cmp.pair_changes) > 0
 ('different', True)
+>>> sorted(o.engine for o in cmp.objectives), cmp.objectives[0].comparable
+(['matching'], True)
 
 Modules: :mod:`.record` (one side, from a run folder or an outcome), :mod:`.diff` (the
 comparison of two records — no solving, so a sweep reuses it), :mod:`.model` (the typed
@@ -17,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from shanchuan.compare.diff import diff
-from shanchuan.compare.model import (
+from shanchuan.comparison.diff import diff
+from shanchuan.comparison.model import (
     Comparison,
     Comparisons,
     CriterionDelta,
@@ -29,8 +31,8 @@ from shanchuan.compare.model import (
     ProjectChange,
     SettingDiff,
 )
-from shanchuan.compare.record import RunRecord, from_folder, from_outcome
-from shanchuan.compare.sides import Side, folder_command, record
+from shanchuan.comparison.record import RunRecord, from_folder, from_outcome
+from shanchuan.comparison.sides import Side, folder_command, record
 
 
 def compare(

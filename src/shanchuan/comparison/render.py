@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-    from shanchuan.compare.model import Comparison, MoneyRow
+    from shanchuan.comparison.model import Comparison, MoneyRow
 
 #: Rows shown per section in the terminal (every row is in the CSV / JSON).
 ROW_LIMIT = 40
@@ -306,8 +306,9 @@ def sections(cmp: Comparison) -> list[tuple[str, list[str], Rows, list[str]]]:
     if cmp.tolerance:
         tol = ", ".join(f"{k} {v:.4%}" for k, v in cmp.tolerance.items())
         out.append((w["tolerance"].format(tol=tol), [], [], []))
-    if cmp.notes:
-        out.append((w["notes"], [], [[n] for n in cmp.notes], []))
+    notes = cmp.notes_zh if lang == "zh" and cmp.notes_zh else cmp.notes
+    if notes:
+        out.append((w["notes"], [], [[n] for n in notes], []))
     return out
 
 

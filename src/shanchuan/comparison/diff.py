@@ -1,6 +1,6 @@
 """What changed from run A to run B: settings, pairs, projects, money, fairness, objectives.
 
-:func:`diff` works on two :class:`~shanchuan.compare.record.RunRecord` and solves nothing,
+:func:`diff` works on two :class:`~shanchuan.comparison.record.RunRecord` and solves nothing,
 so a sweep compares its variants with the same code (``docs/compare.md``).
 
 The tolerance rule: a gap-limited run proves its objective only to within ``gap × |objective|``
@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from shanchuan.compare.model import (
+from shanchuan.comparison.model import (
     Comparison,
     CriterionDelta,
     FairnessDelta,
@@ -28,7 +28,7 @@ from shanchuan.compare.model import (
     ProjectChange,
     SettingDiff,
 )
-from shanchuan.compare.record import AllocationView, RunRecord
+from shanchuan.comparison.record import AllocationView, RunRecord
 
 #: Settings that shape neither the pairing nor the plan (texts, which analyses run, the
 #: scenario's name), left out of "settings that differ".
@@ -78,9 +78,13 @@ def _change_sources(run: RunRecord) -> dict[str, tuple[Any, str]]:
     return {str(c["key"]): (c.get("new"), str(c.get("source", ""))) for c in run.changes}
 
 
-def settings_diff(a: RunRecord, b: RunRecord) -> tuple[list[SettingDiff], list[str]]:
+Note = tuple[str, str]
+"""A note on the comparison, in English and in Chinese."""
+
+
+def settings_diff(a: RunRecord, b: RunRecord) -> tuple[list[SettingDiff], list[Note]]:
     """Settings (and input files, by SHA-256) that differ; notes on what could not be read."""
-    notes: list[str] = []
+    notes: list[Note] = []
     src_a, src_b = _change_sources(a), _change_sources(b)
     out: list[SettingDiff] = []
     if a.settings and b.settings:
@@ -90,8 +94,11 @@ def settings_diff(a: RunRecord, b: RunRecord) -> tuple[list[SettingDiff], list[s
         # A run folder of format 1 records only its change log: compare what the logs set.
         missing = [r.label for r in (a, b) if not r.settings]
         notes.append(
-            f"{', '.join(missing)}: effective settings not recorded (older run folder); "
-            "settings compared from the change logs only"
+            (
+                f"{', '.join(missing)}: effective settings not recorded (older run folder); "
+                "settings compared from the change logs only",
+                f"{'、'.join(missing)}：未记录有效设置（旧版运行目录），仅按变更记录比较设置",
+            )
         )
         keys = sorted(src_a.keys() | src_b.keys())
         values_a = {k: v for k, (v, _) in src_a.items()}
@@ -369,25 +376,41 @@ def diff(a: RunRecord, b: RunRecord, *, language: str = "zh") -> Comparison:
             o.delta, o.a, o.b, tolerance[engine]
         )
 
-    pairs_total, pairs = pair_changes(a, b, equal("matching"))
+    solved = all(r.status in ("optimal", "feasible") for r in (a, b))
+    pairs_total, pairs = pair_changes(a, b, equal("matching")) if solved else (0, [])
     projects: list[ProjectChange] = []
     rows: list[MoneyRow] = []
     fair: list[FairnessDelta] = []
-    projects_compared = bool(a.allocation and b.allocation)
-    if a.allocation and b.allocation:
+    projects_compared = bool(a.allocation and b.allocation) and solved
+    if projects_compared and a.allocation and b.allocation:
         projects = project_changes(a, b, equal("allocation"))
         rows = money(a.allocation, b.allocation, tolerance["allocation"])
         fair = fairness(a.allocation, b.allocation)
     for run, other in ((a, b), (b, a)):
         if run.allocation is None and other.allocation is not None:
-            notes.append(f"{run.label} has no special-fund plan (`{run.command}`): "
-                         "projects and money are not compared")
+            notes.append(
+                (
+                    f"{run.label} has no special-fund plan (`{run.command}`): projects and "
+                    "money are not compared",
+                    f"{run.label} 没有专项资金方案（`{run.command}`）：不比较项目与资金",
+                )
+            )
         if run.matching is None and other.matching is not None:
-            notes.append(f"{run.label} has no pairing of its own (`{run.command}`): pairs are "
-                         "compared on the pairs its plan was allocated on")
+            notes.append(
+                (
+                    f"{run.label} has no pairing of its own (`{run.command}`): pairs are "
+                    "compared on the pairs its plan was allocated on",
+                    f"{run.label} 没有自己的配对（`{run.command}`）：按其方案所用的结对比较",
+                )
+            )
     for run in (a, b):
         if run.status not in ("optimal", "feasible"):
-            notes.append(f"{run.label} is {run.status}: it has no verified solution to compare")
+            notes.append(
+                (
+                    f"{run.label} is {run.status}: it has no verified solution to compare",
+                    f"{run.label} 的状态为 {run.status}：没有经验证的解可比较",
+                )
+            )
     return Comparison(
         a=a.side(),
         b=b.side(),
@@ -401,6 +424,7 @@ def diff(a: RunRecord, b: RunRecord, *, language: str = "zh") -> Comparison:
         fairness=tuple(fair),
         objectives=tuple(objectives),
         tolerance=tolerance,
-        notes=tuple(dict.fromkeys(notes)),
+        notes=tuple(dict.fromkeys(en for en, _ in notes)),
+        notes_zh=tuple(dict.fromkeys(zh for _, zh in notes)),
         language=language,
     )

@@ -146,6 +146,7 @@ class Comparison:
     tolerance: dict[str, float]
     """Engine -> the relative tolerance its differences are judged against (the larger gap)."""
     notes: tuple[str, ...] = ()
+    notes_zh: tuple[str, ...] = ()
     language: str = field(default="zh", compare=False)
 
     @property
@@ -239,13 +240,13 @@ class Comparison:
 
     def report_lines(self) -> list[str]:
         """The terminal report in :attr:`language` (``--format table``)."""
-        from shanchuan.compare import render
+        from shanchuan.comparison import render
 
         return render.text(self)
 
     def markdown(self) -> str:
         """The report as Markdown (``--format markdown``)."""
-        from shanchuan.compare import render
+        from shanchuan.comparison import render
 
         return render.markdown(self)
 
