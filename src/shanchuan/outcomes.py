@@ -189,9 +189,11 @@ class RunOutcome:
         return out
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The pairing's tables, then the allocation's, under the names ``match`` and
-        ``allocate`` give them (one run-folder layout, ``docs/run-folder.md``): the two
-        engines' table names must never collide (checked here, not assumed)."""
+        """The pairing's tables, then the allocation's, as ``match`` and ``allocate`` name them.
+
+        One run-folder layout (``docs/run-folder.md``): the two engines' table names must
+        never collide (checked here, not assumed).
+        """
         tables: dict[str, pd.DataFrame] = {}
         if self.match is not None:
             tables.update(self.match.tables())

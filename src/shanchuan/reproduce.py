@@ -70,9 +70,7 @@ class Reproduction:
             return [f"reproduce {self.folder}: {word}"]
         lines = [f"reproduce {self.folder}: " + ("有差别" if zh else "different")]
         for name in self.changed_files:
-            lines.append(
-                ("  运行后被改动的文件：" if zh else "  changed after the run: ") + name
-            )
+            lines.append(("  运行后被改动的文件：" if zh else "  changed after the run: ") + name)
         lines += [f"  {p}" for p in self.inputs]
         if not self.comparison.identical:
             lines += ["", *self.comparison.report_lines()]

@@ -497,13 +497,34 @@ PAIRS = Schema(
         # A run's pairs.csv carries these too (docs/run-folder.md), so it reads back as
         # `allocate --pairs`; they are informative: recipient and supporter decide.
         *(
-            _c(name, "str", "Written by a run's pairs.csv; not used.", required=False, nullable=True)
+            _c(
+                name,
+                "str",
+                "Written by a run's pairs.csv; not used.",
+                required=False,
+                nullable=True,
+            )
             for name in ("recipient_id", "supporter_id")
         ),
         *(
-            _c(name, "float", "Written by a run's pairs.csv; not used.", required=False, nullable=True)
-            for name in ("score", "strength", "industry", "resource", "distance", "willingness",
-                         "plan", "distance_km", "distance_minutes")
+            _c(
+                name,
+                "float",
+                "Written by a run's pairs.csv; not used.",
+                required=False,
+                nullable=True,
+            )
+            for name in (
+                "score",
+                "strength",
+                "industry",
+                "resource",
+                "distance",
+                "willingness",
+                "plan",
+                "distance_km",
+                "distance_minutes",
+            )
         ),
     ),
 )

@@ -34,14 +34,20 @@ def _settings(**changes: Any) -> dict[str, Any]:
     return tree
 
 
-def _project(pid: str, recipient: str, supporter: str, category: str, year: int,
-             fund: float, aid: float) -> dict[str, Any]:
+def _project(
+    pid: str, recipient: str, supporter: str, category: str, year: int, fund: float, aid: float
+) -> dict[str, Any]:
     return {
-        "id": pid, "year": year, "recipient": recipient, "supporter": supporter,
-        "category": category, "category_zh": {"health": "医疗卫生合作",
-                                              "education": "教育合作"}[category],
-        "title": f"{recipient} {pid}", "special_fund_wan": fund,
-        "supporter_fund_wan": aid - 10.0, "supporter_topup_wan": 10.0,
+        "id": pid,
+        "year": year,
+        "recipient": recipient,
+        "supporter": supporter,
+        "category": category,
+        "category_zh": {"health": "医疗卫生合作", "education": "教育合作"}[category],
+        "title": f"{recipient} {pid}",
+        "special_fund_wan": fund,
+        "supporter_fund_wan": aid - 10.0,
+        "supporter_topup_wan": 10.0,
         "supporter_total_wan": aid,
     }
 
@@ -78,26 +84,41 @@ def write_run(
     result = {
         "status": "optimal",
         "matching": {
-            "status": "optimal", "objective": objectives[0], "gap": gaps[0],
-            "objective_mode": "weighted_sum", "weights": weights,
+            "status": "optimal",
+            "objective": objectives[0],
+            "gap": gaps[0],
+            "objective_mode": "weighted_sum",
+            "weights": weights,
             "pairs": [
-                {"recipient": r, "supporter": s, "recipient_id": ids[r], "supporter_id": ids[s],
-                 "score": score, "criteria": crit}
+                {
+                    "recipient": r,
+                    "supporter": s,
+                    "recipient_id": ids[r],
+                    "supporter_id": ids[s],
+                    "score": score,
+                    "criteria": crit,
+                }
                 for r, (s, score, crit) in pairs.items()
             ],
         },
         "allocation": {
-            "status": "optimal" if gaps[1] == 0 else "feasible", "objective": objectives[1],
-            "gap": gaps[1], "projects": projects,
+            "status": "optimal" if gaps[1] == 0 else "feasible",
+            "objective": objectives[1],
+            "gap": gaps[1],
+            "projects": projects,
             "summary": {
                 "per_pair": [
-                    {"recipient": r, "supporter": s, "recipient_id": ids[r],
-                     "supporter_id": ids[s]}
+                    {"recipient": r, "supporter": s, "recipient_id": ids[r], "supporter_id": ids[s]}
                     for r, (s, _, _) in pairs.items()
                 ],
                 "fairness": {
-                    "special_fund_wan": {"min": fairness_min, "max": 600.0, "gini": 0.0,
-                                         "min_recipient": "甲县", "max_recipient": "乙县"},
+                    "special_fund_wan": {
+                        "min": fairness_min,
+                        "max": 600.0,
+                        "gini": 0.0,
+                        "min_recipient": "甲县",
+                        "max_recipient": "乙县",
+                    },
                 },
                 "left_out": list(left_out),
                 "best_unfunded": list(best_unfunded),
@@ -106,9 +127,11 @@ def write_run(
         "provenance": {"scenario": "tiny", "changes": list(changes)},
     }
     manifest = {
-        "tool": "shanchuan", "run_format": 2, "command": "run", "status": "optimal",
-        "provenance": {"scenario": "tiny", "scenario_hash": folder.name,
-                       "changes": list(changes)},
+        "tool": "shanchuan",
+        "run_format": 2,
+        "command": "run",
+        "status": "optimal",
+        "provenance": {"scenario": "tiny", "scenario_hash": folder.name, "changes": list(changes)},
         "settings": settings or _settings(),
         "inputs": {"counties": {"sha256": "c0ffee" * 10, "path": "counties.csv"}},
         "files": ["result.json"],
@@ -160,8 +183,14 @@ def test_projects_left_and_entered_with_recorded_reasons(tmp_path: Path) -> None
         projects=projects,
         objectives=(1.1, 900.0),
         left_out=[],
-        best_unfunded=[{"id": "P-2", "title": "x", "reasons": "budget;count cap",
-                        "detail": "best start 2021: budget (2021: 0.0 万元 left)"}],
+        best_unfunded=[
+            {
+                "id": "P-2",
+                "title": "x",
+                "reasons": "budget;count cap",
+                "detail": "best start 2021: budget (2021: 0.0 万元 left)",
+            }
+        ],
     )
     cmp = compare(a, b)
     left = cmp.projects("left")
@@ -185,7 +214,11 @@ def test_a_project_excluded_before_solving_gives_that_reason(tmp_path: Path) -> 
         objectives=(1.1, 990.0),
     )
     (left,) = compare(a, b).projects("left")
-    assert (left.id, left.reasons, left.detail) == ("P-3", ("excluded",), "excluded by the settings")
+    assert (left.id, left.reasons, left.detail) == (
+        "P-3",
+        ("excluded",),
+        "excluded by the settings",
+    )
 
 
 def test_money_per_recipient_year_category_and_total(tmp_path: Path) -> None:
@@ -259,7 +292,9 @@ def test_settings_that_shape_nothing_and_input_bytes(tmp_path: Path) -> None:
     a = write_run(tmp_path / "a")
     b = write_run(
         tmp_path / "b",
-        settings=_settings(matching__explain__language="en", allocation__analysis__rule_costs=False),
+        settings=_settings(
+            matching__explain__language="en", allocation__analysis__rule_costs=False
+        ),
     )
     assert compare(a, b).identical  # texts and analyses shape no pairing and no plan
     manifest = json.loads((b / "manifest.json").read_text("utf-8"))
@@ -276,8 +311,14 @@ def test_tables_json_and_markdown(tmp_path: Path) -> None:
     b = write_run(tmp_path / "b", pairs=pairs, projects=BASE_PROJECTS[:2])
     cmp = compare(a, b, language="en")
     tables = cmp.tables()
-    assert list(tables) == ["money.csv", "pairs_changed.csv", "projects_changed.csv",
-                            "settings.csv", "fairness.csv", "objectives.csv"]
+    assert list(tables) == [
+        "money.csv",
+        "pairs_changed.csv",
+        "projects_changed.csv",
+        "settings.csv",
+        "fairness.csv",
+        "objectives.csv",
+    ]
     assert tables["pairs_changed.csv"]["drivers"].iloc[0].startswith("distance +0.1000")
     assert set(tables["projects_changed.csv"]["id"]) == {"P-2", "P-3"}
     d = json.loads(json.dumps(cmp.to_dict()))
@@ -311,8 +352,9 @@ def test_cli_formats_and_out(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert code == 0 and json.loads(out)["projects"]["left"][0]["id"] == "P-3"
     code, out, _ = run_cli(capsys, "compare", str(a), str(b), "--format", "csv")
     assert out.splitlines()[0].startswith("level,key,label,special_fund_a")
-    code, out, _ = run_cli(capsys, "--lang", "en", "compare", str(a), str(b), "--format",
-                           "markdown")
+    code, out, _ = run_cli(
+        capsys, "--lang", "en", "compare", str(a), str(b), "--format", "markdown"
+    )
     assert code == 0 and "## projects that left" in out
     code, _, _ = run_cli(capsys, "compare", str(a), str(b), "--out", str(tmp_path / "c"))
     assert code == 0
@@ -337,8 +379,10 @@ def test_cli_formats_and_out(tmp_path: Path, capsys: pytest.CaptureFixture[str])
             "was not written by shanchuan (another tool's folder)",
         ),
         (
-            lambda p: _mkdir(p / "future", {"manifest.json": '{"tool": "shanchuan", '
-                                            '"run_format": 99, "command": "run"}'}),
+            lambda p: _mkdir(
+                p / "future",
+                {"manifest.json": '{"tool": "shanchuan", "run_format": 99, "command": "run"}'},
+            ),
             "run_format 99 is not one this shanchuan reads",
         ),
         (lambda p: _mkdir(p / "broken", {"manifest.json": "{"}), "is not readable JSON"),

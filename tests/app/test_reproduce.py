@@ -22,8 +22,10 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
 @pytest.fixture(scope="module")
 def match_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("runs") / "match"
-    assert cli.main(["-q", "match", "--set", "matching.rules.max_distance=500", "--out",
-                     str(folder)]) == 0
+    assert (
+        cli.main(["-q", "match", "--set", "matching.rules.max_distance=500", "--out", str(folder)])
+        == 0
+    )
     return folder
 
 
@@ -38,8 +40,16 @@ def test_every_command_names_its_tables_alike(match_dir: Path, run_dir: Path) ->
     match_files = set(json.loads((match_dir / "manifest.json").read_text("utf-8"))["files"])
     run_files = set(json.loads((run_dir / "manifest.json").read_text("utf-8"))["files"])
     assert {"pairs.csv", "explanations.csv"} <= match_files
-    assert {"pairs.csv", "explanations.csv", "projects.csv", "per_year.csv", "per_pair.csv",
-            "per_category.csv", "fairness.csv", "unfunded.csv"} <= run_files
+    assert {
+        "pairs.csv",
+        "explanations.csv",
+        "projects.csv",
+        "per_year.csv",
+        "per_pair.csv",
+        "per_category.csv",
+        "fairness.csv",
+        "unfunded.csv",
+    } <= run_files
     assert not any(f.startswith(("matching_", "allocation_")) for f in run_files)
     manifest = json.loads((run_dir / "manifest.json").read_text("utf-8"))
     assert manifest["run_format"] == archive.RUN_FORMAT == 2
@@ -114,7 +124,8 @@ def test_reproduce_after_tampering_with_the_result(
     assert "pairs changed: 2" in out
     found = reproduce(folder)
     assert {p.recipient for p in found.comparison.pair_changes} == {
-        first["recipient"], second["recipient"]
+        first["recipient"],
+        second["recipient"],
     }
 
 
@@ -141,19 +152,27 @@ def test_reproduce_after_tampering_with_an_input_copy(
         ({"a.txt": "x"}, "not a shanchuan run folder (no manifest.json)"),
         ({"manifest.json": '{"tool": "jupyter"}'}, "another tool's folder"),
         (
-            {"manifest.json": '{"tool": "shanchuan", "run_format": 1, "command": "run",'
-                              ' "files": []}', "result.json": "{}"},
+            {
+                "manifest.json": '{"tool": "shanchuan", "run_format": 1, "command": "run",'
+                ' "files": []}',
+                "result.json": "{}",
+            },
             "written before run format 2",
         ),
         (
-            {"manifest.json": '{"tool": "shanchuan", "run_format": 2, "command": "compare",'
-                              ' "files": []}', "result.json": "{}"},
+            {
+                "manifest.json": '{"tool": "shanchuan", "run_format": 2, "command": "compare",'
+                ' "files": []}',
+                "result.json": "{}",
+            },
             "holds the output of `shanchuan compare`",
         ),
     ],
 )
 def test_reproduce_bad_folders_exit_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], files: dict[str, str] | None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    files: dict[str, str] | None,
     message: str,
 ) -> None:
     folder = tmp_path / "x"

@@ -23,6 +23,7 @@ HELP = "what changed from run A to run B: pairs, projects, money, fairness, obje
 
 
 def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    """Add the subcommand with ``add`` (the CLI's maker of subparsers with the global flags)."""
     p = add("compare", HELP)
     p.description = __doc__.splitlines()[0] if __doc__ else HELP
     p.add_argument(
@@ -52,11 +53,12 @@ def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> argparse.A
         "--engine",
         choices=("run", "match", "allocate"),
         default=None,
-        help="how scenario sides are solved (default: the command of a run-folder side, "
-        "else run)",
+        help="how scenario sides are solved (default: the command of a run-folder side, else run)",
     )
     p.add_argument("--format", choices=outputs.stdout_formats(), default="table")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="write the comparison here")
+    p.add_argument(
+        "--out", type=Path, default=None, metavar="DIR", help="write the comparison here"
+    )
     p.add_argument("--force", action="store_true", help="replace an earlier output in --out DIR")
     return p
 
@@ -81,6 +83,7 @@ def sides_of(args: argparse.Namespace) -> list[Any]:
 
 
 def run(args: argparse.Namespace, sink: Any = None) -> int:
+    """Run the subcommand; returns the exit code."""
     from shanchuan.comparison import Comparisons, compare_sides
     from shanchuan.outputs import archive
     from shanchuan.outputs.base import OutputOptions

@@ -20,6 +20,7 @@ EXIT_IDENTICAL, EXIT_DIFFERENT = 0, 1
 
 
 def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    """Add the subcommand with ``add`` (the CLI's maker of subparsers with the global flags)."""
     p = add("reproduce", HELP)
     p.description = __doc__.splitlines()[0] if __doc__ else HELP
     p.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a folder written by --out")
@@ -28,6 +29,7 @@ def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> argparse.A
 
 
 def run(args: argparse.Namespace, sink: Any = None) -> int:
+    """Run the subcommand; returns the exit code."""
     from shanchuan.outputs.base import OutputOptions
     from shanchuan.reproduce import reproduce
 

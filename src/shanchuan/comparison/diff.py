@@ -108,7 +108,9 @@ def settings_diff(a: RunRecord, b: RunRecord) -> tuple[list[SettingDiff], list[N
             continue
         va, vb = values_a.get(key, "(default)"), values_b.get(key, "(default)")
         if not _same(va, vb):
-            source = src_b[key][1] if key in src_b else (f"A: {src_a[key][1]}" if key in src_a else "")
+            source = (
+                src_b[key][1] if key in src_b else (f"A: {src_a[key][1]}" if key in src_a else "")
+            )
             out.append(SettingDiff(key, va, vb, source))
     for key in sorted(a.inputs.keys() & b.inputs.keys()):
         if a.inputs[key] != b.inputs[key]:
@@ -151,6 +153,7 @@ def _text(value: Any) -> str:
 def objective_delta(
     engine: str, a: RunRecord, b: RunRecord, obj_a: float | None, obj_b: float | None, tol: float
 ) -> ObjectiveDelta:
+    """``engine``'s objectives B − A, or why they are not comparable."""
     differs = _definition_diff(engine, a, b)
     if differs is None and engine == "matching" and a.matching and b.matching:
         # Without the settings, the pairing's JSON still names its objective and weights.
@@ -162,12 +165,22 @@ def objective_delta(
     unit = UNITS[engine]
     if differs is None:
         return ObjectiveDelta(
-            engine, unit, obj_a, obj_b, False, None,
+            engine,
+            unit,
+            obj_a,
+            obj_b,
+            False,
+            None,
             "not comparable: a run does not record how its objective is defined",
         )
     if differs:
         return ObjectiveDelta(
-            engine, unit, obj_a, obj_b, False, None,
+            engine,
+            unit,
+            obj_a,
+            obj_b,
+            False,
+            None,
             "not comparable: the objectives are defined differently (" + "; ".join(differs) + ")",
             differs=tuple(differs),
         )
@@ -179,9 +192,7 @@ def objective_delta(
     return ObjectiveDelta(engine, unit, obj_a, obj_b, True, delta, note, inside and delta != 0)
 
 
-def pair_changes(
-    a: RunRecord, b: RunRecord, equal_objective: bool
-) -> tuple[int, list[PairChange]]:
+def pair_changes(a: RunRecord, b: RunRecord, equal_objective: bool) -> tuple[int, list[PairChange]]:
     """Recipients whose supporter differs, with the criteria that drove each change."""
     if a.matching and b.matching:
         pa = {r: (p.supporter, p.score, p.criteria) for r, p in a.matching.pairs.items()}
@@ -265,10 +276,12 @@ def project_changes(a: RunRecord, b: RunRecord, equal_objective: bool) -> list[P
         fund_b = y["fund"] if y else 0.0
         years_a = tuple(sorted(x["years"])) if x else ()
         years_b = tuple(sorted(y["years"])) if y else ()
+        reasons: tuple[str, ...] = ()
+        detail = ""
         if x and y:
             if _same(fund_a, fund_b) and years_a == years_b:
                 continue
-            change, reasons, detail = "changed", (), ""
+            change = "changed"
         elif x:
             change = "left"
             reasons, detail = _why(b, pid)
@@ -277,9 +290,19 @@ def project_changes(a: RunRecord, b: RunRecord, equal_objective: bool) -> list[P
             reasons, detail = _why(a, pid)  # why A had left it out
         out.append(
             ProjectChange(
-                pid, change, meta["title"], meta["recipient"], meta["supporter"],
-                meta["category"], round(fund_a, 6), round(fund_b, 6), years_a, years_b,
-                tuple(reasons), detail, equal_objective,
+                pid,
+                change,
+                meta["title"],
+                meta["recipient"],
+                meta["supporter"],
+                meta["category"],
+                round(fund_a, 6),
+                round(fund_b, 6),
+                years_a,
+                years_b,
+                tuple(reasons),
+                detail,
+                equal_objective,
             )
         )
     return out
@@ -308,8 +331,11 @@ def _rel(delta: float, base: float) -> float | None:
 
 
 def money(a: AllocationView, b: AllocationView, tol: float) -> list[MoneyRow]:
-    """Special fund and supporter aid (supporter_total_wan = supporter_fund_wan +
-    supporter_topup_wan) per recipient, year, category and in total."""
+    """Special fund and supporter aid per recipient, year, category and in total.
+
+    Supporter aid is ``supporter_total_wan`` = ``supporter_fund_wan`` +
+    ``supporter_topup_wan`` of the project rows: one definition everywhere.
+    """
     rows = []
     for level in ("recipient", "year", "category", "total"):
         sa, sb = _sums(a, level), _sums(b, level)
@@ -324,8 +350,17 @@ def money(a: AllocationView, b: AllocationView, tol: float) -> list[MoneyRow]:
             small = within(df, fa, fb, tol) and within(dt, ta, tb, tol)
             rows.append(
                 MoneyRow(
-                    level, key, label or label_b or key, round(fa, 6), round(fb, 6), df,
-                    _rel(df, fa), round(ta, 6), round(tb, 6), dt, _rel(dt, ta),
+                    level,
+                    key,
+                    label or label_b or key,
+                    round(fa, 6),
+                    round(fb, 6),
+                    df,
+                    _rel(df, fa),
+                    round(ta, 6),
+                    round(tb, 6),
+                    dt,
+                    _rel(dt, ta),
                     small and (df != 0 or dt != 0),
                 )
             )
@@ -333,6 +368,7 @@ def money(a: AllocationView, b: AllocationView, tol: float) -> list[MoneyRow]:
 
 
 def fairness(a: AllocationView, b: AllocationView) -> list[FairnessDelta]:
+    """Min, max and Gini of the special fund per recipient (and per head), B − A."""
     out = []
     for figure in ("special_fund_wan", "yuan_per_head"):
         fa, fb = a.fairness.get(figure) or {}, b.fairness.get(figure) or {}
@@ -357,7 +393,11 @@ def diff(a: RunRecord, b: RunRecord, *, language: str = "zh") -> Comparison:
         tolerance["matching"] = max(a.matching.gap, b.matching.gap)
         objectives.append(
             objective_delta(
-                "matching", a, b, a.matching.objective, b.matching.objective,
+                "matching",
+                a,
+                b,
+                a.matching.objective,
+                b.matching.objective,
                 tolerance["matching"],
             )
         )
@@ -365,15 +405,22 @@ def diff(a: RunRecord, b: RunRecord, *, language: str = "zh") -> Comparison:
         tolerance["allocation"] = max(a.allocation.gap, b.allocation.gap)
         objectives.append(
             objective_delta(
-                "allocation", a, b, a.allocation.objective, b.allocation.objective,
+                "allocation",
+                a,
+                b,
+                a.allocation.objective,
+                b.allocation.objective,
                 tolerance["allocation"],
             )
         )
 
     def equal(engine: str) -> bool:
         o = next((o for o in objectives if o.engine == engine), None)
-        return o is not None and o.comparable and o.delta is not None and within(
-            o.delta, o.a, o.b, tolerance[engine]
+        return (
+            o is not None
+            and o.comparable
+            and o.delta is not None
+            and within(o.delta, o.a, o.b, tolerance[engine])
         )
 
     solved = all(r.status in ("optimal", "feasible") for r in (a, b))

@@ -54,8 +54,7 @@ class PairChange:
 
 @dataclass(frozen=True)
 class ProjectChange:
-    """A project funded in one run and not the other (``left``/``entered``), or funded
-    differently in both (``changed``)."""
+    """A project funded in one run only (``left``/``entered``), or differently (``changed``)."""
 
     id: str
     change: str
@@ -221,10 +220,12 @@ class Comparison:
             for p in self.project_changes
         ]
         return {
-            "money.csv": frame([asdict(r) for r in self.money], list(MoneyRow.__dataclass_fields__)),
+            "money.csv": frame(
+                [asdict(r) for r in self.money], list(MoneyRow.__dataclass_fields__)
+            ),
             "pairs_changed.csv": frame(
-                pair_rows, [*(f for f in PairChange.__dataclass_fields__ if f != "criteria"),
-                            "drivers"]
+                pair_rows,
+                [*(f for f in PairChange.__dataclass_fields__ if f != "criteria"), "drivers"],
             ),
             "projects_changed.csv": frame(project_rows, list(ProjectChange.__dataclass_fields__)),
             "settings.csv": frame(

@@ -118,6 +118,7 @@ def _gap(d: Mapping[str, Any]) -> float:
 
 
 def matching_view(m: Mapping[str, Any]) -> MatchingView:
+    """The pairing part of a JSON contract."""
     pairs = {
         str(p["recipient"]): PairView(
             str(p["recipient"]),
@@ -138,6 +139,7 @@ def matching_view(m: Mapping[str, Any]) -> MatchingView:
 
 
 def allocation_view(a: Mapping[str, Any]) -> AllocationView:
+    """The special-fund part of a JSON contract."""
     summary = a.get("summary") or {}
     projects = tuple(a.get("projects") or [])
     left_out = {
@@ -228,7 +230,7 @@ def command_of(outcome: Any) -> str:
 
 
 def from_outcome(outcome: Any, label: str, source: str = "solved") -> RunRecord:
-    """A record of an outcome in memory (``MatchOutcome``, ``AllocationOutcome``, ``RunOutcome``)."""
+    """A record of an outcome in memory (a match, allocation or run outcome)."""
     from shanchuan import config
 
     command = command_of(outcome)

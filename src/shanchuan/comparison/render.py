@@ -81,26 +81,66 @@ WORDS: dict[str, dict[str, str]] = {
 
 COLUMNS: dict[str, dict[str, str]] = {
     "zh": {
-        "key": "设置", "a": "A", "b": "B", "source": "B 的来源",
-        "recipient": "受援地", "supporter_a": "A 支援方", "supporter_b": "B 支援方",
-        "score_a": "A 得分", "score_b": "B 得分", "drivers": "驱动的准则（加权变化）",
-        "id": "项目", "title": "名称", "category": "类别", "special_fund_a": "A 专项",
-        "special_fund_b": "B 专项", "years": "年份", "reasons": "原因",
-        "label": "项", "special_fund_delta": "专项变化", "special_fund_relative": "专项变化%",
-        "supporter_total_a": "A 支援", "supporter_total_b": "B 支援",
-        "supporter_total_delta": "支援变化", "supporter_total_relative": "支援变化%",
-        "note": "", "measure": "指标", "delta": "变化", "engine": "目标", "unit": "单位",
+        "key": "设置",
+        "a": "A",
+        "b": "B",
+        "source": "B 的来源",
+        "recipient": "受援地",
+        "supporter_a": "A 支援方",
+        "supporter_b": "B 支援方",
+        "score_a": "A 得分",
+        "score_b": "B 得分",
+        "drivers": "驱动的准则（加权变化）",
+        "id": "项目",
+        "title": "名称",
+        "category": "类别",
+        "special_fund_a": "A 专项",
+        "special_fund_b": "B 专项",
+        "years": "年份",
+        "reasons": "原因",
+        "label": "项",
+        "special_fund_delta": "专项变化",
+        "special_fund_relative": "专项变化%",
+        "supporter_total_a": "A 支援",
+        "supporter_total_b": "B 支援",
+        "supporter_total_delta": "支援变化",
+        "supporter_total_relative": "支援变化%",
+        "note": "",
+        "measure": "指标",
+        "delta": "变化",
+        "engine": "目标",
+        "unit": "单位",
     },
     "en": {
-        "key": "setting", "a": "A", "b": "B", "source": "B set by",
-        "recipient": "recipient", "supporter_a": "A supporter", "supporter_b": "B supporter",
-        "score_a": "A score", "score_b": "B score", "drivers": "criteria that drove it (weighted)",
-        "id": "project", "title": "title", "category": "category", "special_fund_a": "A fund",
-        "special_fund_b": "B fund", "years": "years", "reasons": "reasons",
-        "label": "", "special_fund_delta": "fund Δ", "special_fund_relative": "fund Δ%",
-        "supporter_total_a": "A aid", "supporter_total_b": "B aid",
-        "supporter_total_delta": "aid Δ", "supporter_total_relative": "aid Δ%",
-        "note": "", "measure": "measure", "delta": "Δ", "engine": "objective", "unit": "unit",
+        "key": "setting",
+        "a": "A",
+        "b": "B",
+        "source": "B set by",
+        "recipient": "recipient",
+        "supporter_a": "A supporter",
+        "supporter_b": "B supporter",
+        "score_a": "A score",
+        "score_b": "B score",
+        "drivers": "criteria that drove it (weighted)",
+        "id": "project",
+        "title": "title",
+        "category": "category",
+        "special_fund_a": "A fund",
+        "special_fund_b": "B fund",
+        "years": "years",
+        "reasons": "reasons",
+        "label": "",
+        "special_fund_delta": "fund Δ",
+        "special_fund_relative": "fund Δ%",
+        "supporter_total_a": "A aid",
+        "supporter_total_b": "B aid",
+        "supporter_total_delta": "aid Δ",
+        "supporter_total_relative": "aid Δ%",
+        "note": "",
+        "measure": "measure",
+        "delta": "Δ",
+        "engine": "objective",
+        "unit": "unit",
     },
 }
 
@@ -201,12 +241,23 @@ def sections(cmp: Comparison) -> list[tuple[str, list[str], Rows, list[str]]]:
         out.append(
             (
                 w["pairs_n"].format(n=len(cmp.pair_changes)),
-                [col["recipient"], col["supporter_a"], col["supporter_b"], col["score_a"],
-                 col["score_b"], col["drivers"]],
                 [
-                    [p.recipient, p.supporter_a or "", p.supporter_b or "", _num(p.score_a, 3),
-                     _num(p.score_b, 3),
-                     _drivers(p, lang) + (f" ({within})" if p.within_tolerance else "")]
+                    col["recipient"],
+                    col["supporter_a"],
+                    col["supporter_b"],
+                    col["score_a"],
+                    col["score_b"],
+                    col["drivers"],
+                ],
+                [
+                    [
+                        p.recipient,
+                        p.supporter_a or "",
+                        p.supporter_b or "",
+                        _num(p.score_a, 3),
+                        _num(p.score_b, 3),
+                        _drivers(p, lang) + (f" ({within})" if p.within_tolerance else ""),
+                    ]
                     for p in cmp.pair_changes
                 ],
                 [],
@@ -223,15 +274,22 @@ def sections(cmp: Comparison) -> list[tuple[str, list[str], Rows, list[str]]]:
                     w["projects_n"].format(
                         left=len(left), entered=len(entered), changed=len(changed)
                     ),
-                    [], [], [],
+                    [],
+                    [],
+                    [],
                 )
             )
         names = {r.key: r.label for r in cmp.money if r.level == "category"}
         for kind, items in (("left", left), ("entered", entered), ("changed", changed)):
             if not items:
                 continue
-            headers = [col["id"], col["recipient"], col["category"],
-                       col["special_fund_a"], col["special_fund_b"]]
+            headers = [
+                col["id"],
+                col["recipient"],
+                col["category"],
+                col["special_fund_a"],
+                col["special_fund_b"],
+            ]
             if kind == "changed":
                 headers += [col["years"] + " A", col["years"] + " B"]
             else:
@@ -239,8 +297,7 @@ def sections(cmp: Comparison) -> list[tuple[str, list[str], Rows, list[str]]]:
             rows = []
             for p in items:
                 category = names.get(p.category, p.category) if lang == "zh" else p.category
-                row = [p.id, p.recipient, category, _num(p.special_fund_a),
-                       _num(p.special_fund_b)]
+                row = [p.id, p.recipient, category, _num(p.special_fund_a), _num(p.special_fund_b)]
                 if kind == "changed":
                     row += [_years(p.years_a), _years(p.years_b)]
                 else:
@@ -257,7 +314,8 @@ def sections(cmp: Comparison) -> list[tuple[str, list[str], Rows, list[str]]]:
             level_rows = [r for r in cmp.money if r.level == level]
             changed_rows = sorted(
                 (r for r in level_rows if r.changed),
-                key=(lambda r: (r.special_fund_delta, r.key)) if level == "recipient"
+                key=(lambda r: (r.special_fund_delta, r.key))
+                if level == "recipient"
                 else (lambda r: r.key),
             )
             if not changed_rows:
@@ -268,11 +326,17 @@ def sections(cmp: Comparison) -> list[tuple[str, list[str], Rows, list[str]]]:
             out.append(
                 (
                     w[level],
-                    [col["label"] or ("" if lang == "en" else "项"), col["special_fund_a"],
-                     col["special_fund_b"], col["special_fund_delta"],
-                     col["special_fund_relative"], col["supporter_total_a"],
-                     col["supporter_total_b"], col["supporter_total_delta"],
-                     col["supporter_total_relative"]],
+                    [
+                        col["label"] or ("" if lang == "en" else "项"),
+                        col["special_fund_a"],
+                        col["special_fund_b"],
+                        col["special_fund_delta"],
+                        col["special_fund_relative"],
+                        col["supporter_total_a"],
+                        col["supporter_total_b"],
+                        col["supporter_total_delta"],
+                        col["supporter_total_relative"],
+                    ],
                     [_money_row(r, level, lang, within) for r in changed_rows],
                     after,
                 )
@@ -284,8 +348,12 @@ def sections(cmp: Comparison) -> list[tuple[str, list[str], Rows, list[str]]]:
                     w["fairness"],
                     [col["measure"], col["a"], col["b"], col["delta"]],
                     [
-                        [_measure(f.measure, lang), _num(f.a, 3) + (f" ({f.who_a})" if f.who_a else ""),
-                         _num(f.b, 3) + (f" ({f.who_b})" if f.who_b else ""), _signed(f.delta, 3)]
+                        [
+                            _measure(f.measure, lang),
+                            _num(f.a, 3) + (f" ({f.who_a})" if f.who_a else ""),
+                            _num(f.b, 3) + (f" ({f.who_b})" if f.who_b else ""),
+                            _signed(f.delta, 3),
+                        ]
                         for f in cmp.fairness
                     ],
                     [],
@@ -301,8 +369,9 @@ def sections(cmp: Comparison) -> list[tuple[str, list[str], Rows, list[str]]]:
             else:
                 delta = w["not_comparable"]
             rows.append([name, _num(o.a, 4), _num(o.b, 4), delta, _objective_note(o, cmp, lang)])
-        out.append((w["objectives"], [col["engine"], col["a"], col["b"], col["delta"], ""],
-                    rows, []))
+        out.append(
+            (w["objectives"], [col["engine"], col["a"], col["b"], col["delta"], ""], rows, [])
+        )
     if cmp.tolerance:
         tol = ", ".join(f"{k} {v:.4%}" for k, v in cmp.tolerance.items())
         out.append((w["tolerance"].format(tol=tol), [], [], []))
@@ -359,9 +428,15 @@ def _money_row(r: MoneyRow, level: str, lang: str, within: str) -> list[str]:
     if level == "total":
         label = "合计" if lang == "zh" else "total"
     cells = [
-        label, _num(r.special_fund_a), _num(r.special_fund_b), _signed(r.special_fund_delta),
-        _pct(r.special_fund_relative), _num(r.supporter_total_a), _num(r.supporter_total_b),
-        _signed(r.supporter_total_delta), _pct(r.supporter_total_relative),
+        label,
+        _num(r.special_fund_a),
+        _num(r.special_fund_b),
+        _signed(r.special_fund_delta),
+        _pct(r.special_fund_relative),
+        _num(r.supporter_total_a),
+        _num(r.supporter_total_b),
+        _signed(r.supporter_total_delta),
+        _pct(r.supporter_total_relative),
     ]
     if r.within_tolerance:
         cells[-1] += f" ({within})"

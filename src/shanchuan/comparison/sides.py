@@ -44,6 +44,7 @@ class Side:
 
 
 def is_outcome(value: Any) -> bool:
+    """Whether ``value`` is a pipeline outcome (it has the outcome interface)."""
     return hasattr(value, "to_dict") and hasattr(value, "tables") and hasattr(value, "status")
 
 
@@ -107,8 +108,10 @@ def record(
 ) -> RunRecord:
     """The run a side names: read from its folder, or solved now with ``engine``."""
     spec = side.spec
-    if isinstance(spec, RunRecord) or is_outcome(spec) or (
-        isinstance(spec, str | Path) and is_run_folder(Path(spec))
+    if (
+        isinstance(spec, RunRecord)
+        or is_outcome(spec)
+        or (isinstance(spec, str | Path) and is_run_folder(Path(spec)))
     ):
         if side.overrides or side.sets:
             raise InputError(

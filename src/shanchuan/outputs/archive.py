@@ -166,8 +166,10 @@ def run_manifest(outcome: Any, options: OutputOptions) -> dict[str, Any]:
 
 
 def _recorded(outcome: Any) -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
-    """What ``shanchuan reproduce`` needs (:mod:`shanchuan.runfolder`); nothing for outcomes
-    without a scenario (a comparison)."""
+    """What ``shanchuan reproduce`` needs (:mod:`shanchuan.runfolder`).
+
+    Nothing for an outcome without a scenario (a comparison).
+    """
     from shanchuan import runfolder
 
     if not any(True for _ in runfolder._outcome_parts(outcome)):
@@ -185,9 +187,7 @@ def member_files(
             yield from fmt.members(outcome, options).items()
 
 
-def write_run(
-    out: Path, outcome: Any, options: OutputOptions, *, force: bool = False
-) -> Path:
+def write_run(out: Path, outcome: Any, options: OutputOptions, *, force: bool = False) -> Path:
     """Write ``outcome`` into ``out`` atomically: manifest, changes.log and the members."""
     from shanchuan.outputs import FORMATS
 

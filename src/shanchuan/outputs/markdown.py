@@ -36,6 +36,7 @@ def table(frame: pd.DataFrame) -> str:
 
 
 def text(outcome: Any) -> str:
+    """The Markdown report of ``outcome``."""
     if hasattr(outcome, "markdown"):
         return str(outcome.markdown())
     d = outcome.to_dict()
