@@ -43,7 +43,6 @@ WORDS: dict[str, dict[str, str]] = {
         "not_comparable": "不可比",
         "notes": "说明",
         "identical": "两次运行相同：设置、输入、配对、项目、资金与目标值均无差别。",
-        "unchanged_rows": "另有 {n} 行无变化（见 CSV）",
         "more": "…… 另有 {n} 行（见 --format csv 或 --out DIR）",
         "tolerance": "容差：差值不超过较大的已证间隙（{tol}）者标为“在求解容差内”，不视为影响。",
     },
@@ -72,7 +71,6 @@ WORDS: dict[str, dict[str, str]] = {
         "notes": "notes",
         "identical": "The two runs are identical: settings, inputs, pairs, projects, money and "
         "objectives do not differ.",
-        "unchanged_rows": "{n} more rows unchanged (see the CSV)",
         "more": "... {n} more rows (use --format csv or --out DIR)",
         "tolerance": "tolerance: differences no larger than the larger proven gap ({tol}) are "
         "marked 'within solver tolerance', not effects.",
@@ -312,17 +310,12 @@ def sections(cmp: Comparison) -> list[tuple[str, list[str], Rows, list[str]]]:
             out.append((w["money_none"], [], [], []))
         for level in ("recipient", "year", "category", "total"):
             level_rows = [r for r in cmp.money if r.level == level]
-            changed_rows = sorted(
-                (r for r in level_rows if r.changed),
-                key=(lambda r: (r.special_fund_delta, r.key))
-                if level == "recipient"
-                else (lambda r: r.key),
-            )
-            if not changed_rows:
+            if not any(r.changed for r in level_rows):
                 continue
-            after = []
-            if len(changed_rows) < len(level_rows):
-                after.append(w["unchanged_rows"].format(n=len(level_rows) - len(changed_rows)))
+            # Every row, unchanged ones too: who loses nothing is part of the answer.
+            if level == "recipient":  # the largest loss first
+                level_rows.sort(key=lambda r: (r.special_fund_delta, r.supporter_total_delta))
+            after: list[str] = []
             out.append(
                 (
                     w[level],
@@ -337,7 +330,7 @@ def sections(cmp: Comparison) -> list[tuple[str, list[str], Rows, list[str]]]:
                         col["supporter_total_delta"],
                         col["supporter_total_relative"],
                     ],
-                    [_money_row(r, level, lang, within) for r in changed_rows],
+                    [_money_row(r, level, lang, within) for r in level_rows],
                     after,
                 )
             )
