@@ -500,7 +500,7 @@ PAIRS = Schema(
             _c(
                 name,
                 "str",
-                "Written by a run's pairs.csv; not used.",
+                "In a run's pairs.csv (docs/run-folder.md); ignored: recipient, supporter decide.",
                 required=False,
                 nullable=True,
             )
@@ -510,7 +510,7 @@ PAIRS = Schema(
             _c(
                 name,
                 "float",
-                "Written by a run's pairs.csv; not used.",
+                "In a run's pairs.csv (docs/run-folder.md); ignored: recipient, supporter decide.",
                 required=False,
                 nullable=True,
             )
