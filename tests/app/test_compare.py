@@ -443,3 +443,56 @@ def test_docstring_examples_run() -> None:
 
     result = doctest.testmod(shanchuan.comparison, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def _record(projects: list[dict[str, Any]], label: str) -> Any:
+    from shanchuan.comparison.record import RunRecord, allocation_view
+
+    view = allocation_view(
+        {"status": "optimal", "objective": 1.0, "gap": 0.0, "projects": projects, "summary": {}}
+    )
+    return RunRecord(label, "test", "allocate", "optimal", "tiny", label, {}, (), {}, None, view)
+
+
+def test_invariants_on_random_plans() -> None:
+    """Money adds up at every level, a plan equals itself, and swapping A and B swaps
+    left and entered and negates every delta."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    row = st.builds(
+        lambda i, r, c, y, f, s: _project(f"P-{i}", r, "北市", c, y, float(f), float(s)),
+        st.integers(0, 6),
+        st.sampled_from(["甲县", "乙县"]),
+        st.sampled_from(["health", "education"]),
+        st.integers(2021, 2023),
+        st.integers(0, 50).map(lambda v: v * 10),
+        st.integers(0, 50).map(lambda v: v * 10),
+    )
+
+    def plan(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:  # one row per project-year
+        return list({(r["id"], r["year"]): r for r in rows}.values())
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(row, max_size=12).map(plan), st.lists(row, max_size=12).map(plan))
+    def check(pa: list[dict[str, Any]], pb: list[dict[str, Any]]) -> None:
+        a, b = _record(pa, "a"), _record(pb, "b")
+        assert diff(a, a).identical
+        ab, ba = diff(a, b), diff(b, a)
+        total = next(r for r in ab.money if r.level == "total")
+        for level in ("recipient", "year", "category"):
+            rows = [r for r in ab.money if r.level == level]
+            assert sum(r.special_fund_delta for r in rows) == pytest.approx(
+                total.special_fund_delta
+            )
+            assert sum(r.supporter_total_delta for r in rows) == pytest.approx(
+                total.supporter_total_delta
+            )
+        assert {p.id for p in ab.projects("left")} == {p.id for p in ba.projects("entered")}
+        assert {p.id for p in ab.projects("changed")} == {p.id for p in ba.projects("changed")}
+        back = {(r.level, r.key): r.special_fund_delta for r in ba.money}
+        assert all(back[(r.level, r.key)] == -r.special_fund_delta for r in ab.money)
+        same = {tuple(sorted(r.items())) for r in pa} == {tuple(sorted(r.items())) for r in pb}
+        assert ab.identical == same
+
+    check()

@@ -339,7 +339,7 @@ def money(a: AllocationView, b: AllocationView, tol: float) -> list[MoneyRow]:
     rows = []
     for level in ("recipient", "year", "category", "total"):
         sa, sb = _sums(a, level), _sums(b, level)
-        keys = sorted(sa.keys() | sb.keys())
+        keys = sorted(sa.keys() | sb.keys()) or (["total"] if level == "total" else [])
         if level == "recipient":
             order = [r for r in [*a.pairs, *b.pairs] if r in keys]
             keys = list(dict.fromkeys([*order, *keys]))
