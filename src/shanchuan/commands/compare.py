@@ -25,7 +25,7 @@ HELP = "what changed from run A to run B: pairs, projects, money, fairness, obje
 def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Add the subcommand with ``add`` (the CLI's maker of subparsers with the global flags)."""
     p = add("compare", HELP)
-    p.description = __doc__.splitlines()[0] if __doc__ else HELP
+    p.description = (__doc__ or HELP).split("\n\n")[0].replace("``", "")
     p.add_argument(
         "sides",
         nargs="*",

@@ -22,7 +22,7 @@ EXIT_IDENTICAL, EXIT_DIFFERENT = 0, 1
 def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Add the subcommand with ``add`` (the CLI's maker of subparsers with the global flags)."""
     p = add("reproduce", HELP)
-    p.description = __doc__.splitlines()[0] if __doc__ else HELP
+    p.description = (__doc__ or HELP).split("\n\n")[0].replace("``", "")
     p.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a folder written by --out")
     p.add_argument("--format", choices=outputs.stdout_formats(), default="table")
     return p
