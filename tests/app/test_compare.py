@@ -434,6 +434,13 @@ def test_run_folder_against_an_on_the_fly_solve(
     (obj,) = near.objectives
     assert obj.comparable and obj.delta is not None and obj.delta < 0  # a cap never helps
     assert not obj.within_tolerance
+    # A scenario file with other weights: its objective is another measure, said plainly.
+    repo = Path(__file__).resolve().parents[2]
+    other = compare(folder, repo / "scenarios" / "strength-first.toml")
+    (obj,) = other.objectives
+    assert not obj.comparable and obj.delta is None
+    assert any(d.startswith("matching.weights.strength 0.3 → ") for d in obj.differs)
+    assert any(s.key == "matching.weights.strength" for s in other.settings)
 
 
 def test_docstring_examples_run() -> None:
