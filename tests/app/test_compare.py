@@ -431,6 +431,9 @@ def test_run_folder_against_an_on_the_fly_solve(
     assert "matching.rules.max_distance" in out and "override set near" in out
     near = shanchuan.compare(folder, "hubei-2021", overrides=["near"])
     assert near.pair_changes and all(p.criteria for p in near.pair_changes)
+    assert {p.settings for p in near.pair_changes} == {
+        ("matching.rules.max_distance: inf → 400.0",)
+    }
     (obj,) = near.objectives
     assert obj.comparable and obj.delta is not None and obj.delta < 0  # a cap never helps
     assert not obj.within_tolerance

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from shanchuan.comparison.model import (
@@ -52,6 +53,23 @@ OBJECTIVE_KEYS: Mapping[str, tuple[str, ...]] = {
 UNITS = {"matching": "score points", "allocation": "benefit points"}
 #: Float noise below this (relative) is no difference at all.
 EPS = 1e-9
+
+
+#: Input files the pairing reads (a change in their bytes can move a pair).
+MATCHING_DATA = (
+    "counties",
+    "sectors",
+    "sector_links",
+    "regions",
+    "willingness",
+    "distances",
+    "incumbent",
+    "distance_unit",
+)
+
+
+def _shapes_pairing(key: str) -> bool:
+    return key.startswith("matching.") or key.removeprefix("data.") in MATCHING_DATA
 
 
 def _is_path_key(key: str) -> bool:
@@ -425,6 +443,10 @@ def diff(a: RunRecord, b: RunRecord, *, language: str = "zh") -> Comparison:
 
     solved = all(r.status in ("optimal", "feasible") for r in (a, b))
     pairs_total, pairs = pair_changes(a, b, equal("matching")) if solved else (0, [])
+    shaping = tuple(
+        f"{s.key}: {_text(s.a)} → {_text(s.b)}" for s in settings if _shapes_pairing(s.key)
+    )
+    pairs = [replace(p, settings=shaping) for p in pairs]
     projects: list[ProjectChange] = []
     rows: list[MoneyRow] = []
     fair: list[FairnessDelta] = []

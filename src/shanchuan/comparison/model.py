@@ -50,6 +50,8 @@ class PairChange:
     criteria: tuple[CriterionDelta, ...]
     """Largest weighted change first: the criteria that drove the change."""
     within_tolerance: bool = False
+    settings: tuple[str, ...] = ()
+    """The differing settings and input files that shape the pairing (``key: A → B``)."""
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,7 @@ class Comparison:
             {
                 **{k: v for k, v in asdict(p).items() if k != "criteria"},
                 "drivers": "; ".join(f"{c.criterion} {c.weighted_delta:+.4f}" for c in p.criteria),
+                "settings": "; ".join(p.settings),
             }
             for p in self.pair_changes
         ]

@@ -236,9 +236,13 @@ def sections(cmp: Comparison) -> list[tuple[str, list[str], Rows, list[str]]]:
     elif not cmp.pair_changes:
         out.append((w["pairs_none"].format(n=cmp.pairs_total), [], [], []))
     else:
+        shaping = cmp.pair_changes[0].settings
+        title = w["pairs_n"].format(n=len(cmp.pair_changes))
+        if shaping:
+            title += ("；设置：" if lang == "zh" else "; settings: ") + "; ".join(shaping)
         out.append(
             (
-                w["pairs_n"].format(n=len(cmp.pair_changes)),
+                title,
                 [
                     col["recipient"],
                     col["supporter_a"],
