@@ -506,3 +506,19 @@ def test_invariants_on_random_plans() -> None:
         assert ab.identical == same
 
     check()
+
+
+def test_an_infeasible_side_is_compared_with_a_note(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(
+        capsys,
+        "--lang",
+        "en",
+        "compare",
+        "--engine",
+        "match",
+        "--set",
+        "matching.rules.max_distance=300",
+    )
+    assert code == 0
+    assert "pairs not compared" in out and "is infeasible: it has no verified solution" in out
+    assert "not comparable" in out  # no objective on the infeasible side

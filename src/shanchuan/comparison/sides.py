@@ -150,4 +150,12 @@ def solve(side: Side, engine: str, language: str, on_solve: Any = None) -> Any:
         return pipeline.match(loaded, analyses=quiet, on_solve=on_solve)
     if engine == "allocate":
         return pipeline.allocate(loaded, on_solve=on_solve)
-    return pipeline.run(loaded, analyses=quiet, on_solve=on_solve)
+    if loaded.scenario.settings.data.pairs:
+        return pipeline.run(loaded, analyses=quiet, on_solve=on_solve)
+    # As pipeline.run, but an infeasible pairing is this side's answer (compared, with a
+    # note), not an error that stops the comparison.
+    m = pipeline.match(loaded, analyses=quiet, on_solve=on_solve)
+    if not m.status.ok:
+        return m
+    a = pipeline.allocate(loaded, match_outcome=m, on_solve=on_solve)
+    return pipeline.RunOutcome(match=m, allocation=a)
