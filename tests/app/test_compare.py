@@ -386,6 +386,16 @@ def test_cli_formats_and_out(tmp_path: Path, capsys: pytest.CaptureFixture[str])
             "run_format 99 is not one this shanchuan reads",
         ),
         (lambda p: _mkdir(p / "broken", {"manifest.json": "{"}), "is not readable JSON"),
+        (
+            lambda p: _mkdir(
+                p / "edited",
+                {
+                    "manifest.json": '{"tool": "shanchuan", "run_format": 2, "command": "run"}',
+                    "result.json": '{"allocation": {"projects": [{"year": 2021}]}}',
+                },
+            ),
+            "result.json does not hold the results of `shanchuan run`",
+        ),
     ],
 )
 def test_bad_sides_exit_2_with_a_clear_message(

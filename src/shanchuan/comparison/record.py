@@ -201,8 +201,16 @@ def from_folder(folder: Path, label: str | None = None) -> RunRecord:
     d = runfolder.read_result(folder)
     command = str(manifest["command"])
     prov = manifest.get("provenance") or d.get("provenance") or {}
-    inputs = {k: str(v.get("sha256", "")) for k, v in (manifest.get("inputs") or {}).items()}
-    m, a = views(command, d)
+    try:
+        inputs = {k: str(v.get("sha256", "")) for k, v in (manifest.get("inputs") or {}).items()}
+        m, a = views(command, d)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise runfolder.problem(
+            folder,
+            f"{runfolder.RESULT} does not hold the results of `shanchuan {command}` "
+            f"(edited or damaged: {type(exc).__name__} {exc})",
+            "the result.json the run wrote (`shanchuan reproduce` re-runs the folder)",
+        ) from None
     return RunRecord(
         label=label or folder.name or str(folder),
         source=f"run folder {folder}",
