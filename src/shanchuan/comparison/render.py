@@ -164,6 +164,10 @@ CRITERIA_ZH = {
     "willingness": "意愿",
     "plan": "区域战略",
 }
+LEVEL_HEADERS = {
+    "zh": {"recipient": "受援地", "year": "年度", "category": "类别", "total": ""},
+    "en": {"recipient": "recipient", "year": "year", "category": "category", "total": ""},
+}
 ENGINES_ZH = {"matching": "配对", "allocation": "专项资金"}
 
 
@@ -324,7 +328,7 @@ def sections(cmp: Comparison) -> list[tuple[str, list[str], Rows, list[str]]]:
                 (
                     w[level],
                     [
-                        col["label"] or ("" if lang == "en" else "项"),
+                        LEVEL_HEADERS[lang][level],
                         col["special_fund_a"],
                         col["special_fund_b"],
                         col["special_fund_delta"],
