@@ -532,3 +532,24 @@ def test_an_infeasible_side_is_compared_with_a_note(capsys: pytest.CaptureFixtur
     assert code == 0
     assert "pairs not compared" in out and "is infeasible: it has no verified solution" in out
     assert "not comparable" in out  # no objective on the infeasible side
+
+
+def test_sides_with_their_own_override_sets(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(
+        capsys,
+        "compare",
+        "--engine",
+        "match",
+        "hubei-2021",
+        "+near",
+        "hubei-2021+spread",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    near, spread = json.loads(out)["comparisons"]
+    assert near["b"]["label"] == "hubei-2021 --scenario near"
+    assert [s["key"] for s in near["settings"]] == ["matching.rules.max_distance"]
+    assert [s["key"] for s in spread["settings"]] == ["matching.rules.prefecture_spread"]
+    code, _, err = run_cli(capsys, "compare", "hubei-2021", "hubei-2021+")
+    assert code == 2 and "an empty override-set name" in err

@@ -4,7 +4,9 @@ Each side is a run folder (``--out DIR``; read, not re-solved), a scenario file 
 or a built-in scenario name (solved now with ``--engine``). ``--scenario``/``--set`` apply to
 the last side; with a single side they make the second one from it, so
 ``shanchuan compare hubei-2021 --scenario lean-fund`` compares the default with lean-fund,
-and ``shanchuan compare --scenario lean-fund`` too (no side: the default scenario).
+and ``shanchuan compare --scenario lean-fund`` too (no side: the default scenario). A side
+``SCENARIO+NAME[+NAME...]`` applies override sets to that side alone (``+near``: the default
+with ``near``), so ``shanchuan compare hubei-2021 +near +spread`` compares both with the base.
 Exit 0 when compared (identical or not), 2 for bad input.
 """
 
@@ -30,8 +32,8 @@ def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> argparse.A
         "sides",
         nargs="*",
         metavar="SIDE",
-        help="run folder, scenario file/folder or built-in name (first = A, the base); "
-        "default: hubei-2021",
+        help="run folder, scenario file/folder or built-in name (first = A, the base; "
+        "default hubei-2021); SCENARIO+NAME adds override set NAME to that side",
     )
     p.add_argument(
         "--scenario",
@@ -77,9 +79,25 @@ def sides_of(args: argparse.Namespace) -> list[Any]:
             )
         base = specs[0] if specs else None
         specs = [base, base]
-    sides = [Side(s) for s in specs[:-1]]
-    sides.append(Side(specs[-1], tuple(args.overrides), tuple(args.sets)))
+    sides = [_side(s) for s in specs[:-1]]
+    last = _side(specs[-1])
+    sides.append(Side(last.spec, (*last.overrides, *args.overrides), tuple(args.sets)))
     return sides
+
+
+def _side(spec: str | None) -> Any:
+    """``SCENARIO+NAME+...``: a side with its own override sets (an existing path is a path)."""
+    from shanchuan.comparison import Side
+
+    if spec is None or "+" not in spec or Path(spec).exists():
+        return Side(spec)
+    base, *names = spec.split("+")
+    if not all(names):
+        raise InputError(
+            f"side {spec!r}: an empty override-set name; write SCENARIO+NAME[+NAME...], "
+            "e.g. hubei-2021+near"
+        )
+    return Side(base or None, tuple(names))
 
 
 def run(args: argparse.Namespace, sink: Any = None) -> int:
