@@ -327,6 +327,29 @@ def _blockers(
     return found
 
 
+def why_unfunded(
+    problem: AllocationProblem, settings: AllocationSettings, schedule: Schedule, pid: str
+) -> tuple[tuple[str, ...], str]:
+    """Why eligible project ``pid`` is not in ``schedule``: the rule codes and the detail.
+
+    The codes are those of its best start year (fewest rules in the way); ``("benefit",)``
+    when it fits without breaking a rule (left out for better uses of the same funds).
+    """
+    p = problem.projects[pid]
+    per_start = {s: _blockers(problem, settings, schedule, pid, s) for s in p.start_years}
+    best_s = min(per_start, key=lambda s: (len(per_start[s]), s))
+    found = per_start[best_s]
+    if found:
+        return tuple(dict.fromkeys(f.split(" (")[0] for f in found)), (
+            f"best start {best_s}: " + "; ".join(found)
+        )
+    return ("benefit",), (
+        f"fits in {best_s} without breaking a rule; left out for better uses of "
+        f"the same funds (within the solver's gap) or by the floor/coverage "
+        f"priorities"
+    )
+
+
 def best_unfunded(
     problem: AllocationProblem,
     settings: AllocationSettings,
@@ -374,19 +397,7 @@ def best_unfunded(
             )
             continue
         p = problem.projects[pid]
-        per_start = {s: _blockers(problem, settings, schedule, pid, s) for s in p.start_years}
-        best_s = min(per_start, key=lambda s: (len(per_start[s]), s))
-        found = per_start[best_s]
-        if found:
-            codes = tuple(dict.fromkeys(f.split(" (")[0] for f in found))
-            detail = f"best start {best_s}: " + "; ".join(found)
-        else:
-            codes = ("benefit",)
-            detail = (
-                f"fits in {best_s} without breaking a rule; left out for better uses of "
-                f"the same funds (within the solver's gap) or by the floor/coverage "
-                f"priorities"
-            )
+        codes, detail = why_unfunded(problem, settings, schedule, pid)
         if forced_left > 0:
             forced_left -= 1
             to_force.append(len(out))

@@ -20,7 +20,7 @@ from typing import Any
 # Only light modules at import time: `shanchuan --help`, `--version` and `match --help` load no
 # engine, pandas, numpy, pulp or scipy (tests/architecture/test_layering.py). The pipeline and
 # the scenario machinery are imported in _dispatch, when a command runs.
-from shanchuan import __version__, outputs
+from shanchuan import __version__, commands, outputs
 from shanchuan.commands import report as report_cmd
 from shanchuan.errors import InfeasibleError, InputError, ShanchuanError, SolveFailedError
 from shanchuan.outputs import archive, messages
@@ -158,6 +158,8 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = add("keys", "list every scenario key with its default and meaning")
     p.add_argument("--markdown", action="store_true")
+    for command in commands.COMMANDS.values():  # compare, reproduce: their own modules
+        command.add_parser(add)
     return parser
 
 
@@ -233,6 +235,8 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
         return _list_scenarios(args.scenario)
     if args.command == "report":
         return report_cmd.run(args)
+    if args.command in commands.COMMANDS:
+        return int(commands.COMMANDS[args.command].run(args, sink))
     if getattr(args, "report", None) is not None:
         report_cmd.check_target(args.report)  # refuse before any work is done
     options = _output_options(args)

@@ -494,6 +494,38 @@ PAIRS = Schema(
     columns=(
         _c("recipient", "id", "Recipient county.", references="counties", role="recipient"),
         _c("supporter", "id", "Supporter county.", references="counties", role="supporter"),
+        # A run's pairs.csv carries these too (docs/run-folder.md), so it reads back as
+        # `allocate --pairs`; they are informative: recipient and supporter decide.
+        *(
+            _c(
+                name,
+                "str",
+                "In a run's pairs.csv (docs/run-folder.md); ignored: recipient, supporter decide.",
+                required=False,
+                nullable=True,
+            )
+            for name in ("recipient_id", "supporter_id")
+        ),
+        *(
+            _c(
+                name,
+                "float",
+                "In a run's pairs.csv (docs/run-folder.md); ignored: recipient, supporter decide.",
+                required=False,
+                nullable=True,
+            )
+            for name in (
+                "score",
+                "strength",
+                "industry",
+                "resource",
+                "distance",
+                "willingness",
+                "plan",
+                "distance_km",
+                "distance_minutes",
+            )
+        ),
     ),
 )
 

@@ -262,7 +262,7 @@ def test_run_json_contract(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
         assert 45 <= row["projects"] <= 55
     assert alloc["summary"]["best_unfunded"][0]["forced_loss"] is not None
     files = sorted(p.name for p in (tmp_path / "r").iterdir())
-    assert "allocation_projects.csv" in files and "matching_pairs.csv" in files
+    assert "projects.csv" in files and "pairs.csv" in files  # one layout: docs/run-folder.md
 
 
 def test_travel_time_matrix_takes_precedence_and_json_keeps_km(

@@ -86,7 +86,7 @@ def test_format_choices_come_from_the_registry() -> None:
             a for a in sub.choices[command]._actions if a.dest == "format"  # type: ignore[attr-defined]
         )
         assert tuple(action.choices) == shanchuan.outputs.stdout_formats()
-    assert shanchuan.outputs.stdout_formats() == ("table", "json", "csv")  # today's order
+    assert shanchuan.outputs.stdout_formats() == ("table", "json", "csv", "markdown")  # order
     excel = next(a for a in sub.choices["match"]._actions if a.dest == "excel")  # type: ignore[attr-defined]
     assert excel.option_strings == ["--excel"]
 
@@ -207,10 +207,11 @@ def test_archive_of_a_real_run(match_outcome: Any, tmp_path: Path) -> None:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert list(manifest) == [
         "tool", "run_format", "shanchuan", "command", "created", "status", "gap", "provenance",
-        "files",
+        "settings", "inputs", "analyses", "files", "sha256",  # run format 2: docs/run-folder.md
     ]
     assert manifest["command"] == "match" and manifest["status"] == "optimal"
-    expected = sorted(["result.json", "changes.log", *match_outcome.tables()])
+    expected = sorted(["result.json", "changes.log", "scenario.toml", "inputs",
+                       *match_outcome.tables()])
     assert manifest["files"] == expected
     assert sorted(p.name for p in out.iterdir()) == sorted([*expected, "manifest.json"])
     assert "results.xlsx" not in manifest["files"]  # the workbook is opt-in

@@ -7,6 +7,7 @@ module                 holds
 :mod:`.table`          ``--format table``: the terminal report
 :mod:`.json`           ``--format json`` and ``result.json``
 :mod:`.csv`            ``--format csv`` (main table) and every table in ``--out``
+:mod:`.markdown`       ``--format markdown``: a report of sections and tables
 :mod:`.workbook`       ``--excel``: ``results.xlsx`` (optional, openpyxl)
 :mod:`.archive`        the atomic ``--out DIR`` writer (manifest, changes.log, members)
 :mod:`.render`         CJK-aware text tables
@@ -26,6 +27,7 @@ from types import MappingProxyType
 
 from shanchuan.outputs import csv as _csv
 from shanchuan.outputs import json as _json
+from shanchuan.outputs import markdown as _markdown
 from shanchuan.outputs import table as _table
 from shanchuan.outputs import workbook as _workbook
 from shanchuan.outputs.base import Format, Outcome, OutputOptions
@@ -38,6 +40,7 @@ FORMATS: Mapping[str, Format] = MappingProxyType(
             _table.FORMAT,
             _json.FORMAT,
             _csv.FORMAT,
+            _markdown.FORMAT,
             _workbook.FORMAT,
         )
     }

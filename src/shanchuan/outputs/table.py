@@ -62,6 +62,8 @@ def report(outcome: Any) -> str:
     """The terminal report of a match, allocate or run outcome."""
     # Told apart by their parts, not their classes: the output room knows the outcome
     # interface only (see shanchuan.outputs.base.Outcome), so the pipeline may change behind it.
+    if hasattr(outcome, "report_lines"):  # a comparison renders itself (shanchuan.comparison)
+        return "\n".join(outcome.report_lines())
     if hasattr(outcome, "allocation"):  # a run: the pairing (unless a pair file), then the fund
         parts = []
         matched = _run_matching(outcome)
