@@ -232,8 +232,9 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
     from shanchuan import pipeline
 
     sets = list(args.sets)
+    flag_sets: dict[str, list[str]] = {}  # flag -> the items it stands for (credited to it)
     if args.lang:
-        sets.append(f"matching.explain.language={args.lang}")
+        flag_sets[f"--lang {args.lang}"] = [f"matching.explain.language={args.lang}"]
     if getattr(args, "pairs", None) is not None:
         sets.append(f'data.pairs="{args.pairs.resolve().as_posix()}"')
     fast = getattr(args, "fast", False)
@@ -244,8 +245,11 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
                 f"--fast runs no analyses, but {', '.join(asked)} asks for one; "
                 "drop --fast or the analysis flag"
             )
-        sets += FAST_SETS
+        flag_sets["--fast"] = list(FAST_SETS)
+    for items in flag_sets.values():
+        sets += items
     loaded = pipeline.load(args.scenario, overrides=args.overrides, sets=sets)
+    loaded = _credit_flags(loaded, flag_sets)
 
     if args.command == "check":
         from shanchuan import checks
@@ -273,6 +277,18 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
         archive.write_run(args.out, outcome, options, force=args.force)
         log.info("results written to %s", args.out)
     return _exit_code(outcome, repeat_diagnosis=args.format != "table")
+
+
+def _credit_flags(loaded: Any, flag_sets: dict[str, list[str]]) -> Any:
+    """The loaded scenario with each flag's changes recorded as that flag (``--fast``)."""
+    import dataclasses
+
+    from shanchuan import provenance
+
+    sc = loaded.scenario
+    for flag, items in flag_sets.items():
+        sc = provenance.attribute(sc, items, flag)
+    return dataclasses.replace(loaded, scenario=sc) if sc is not loaded.scenario else loaded
 
 
 def _opt_in_dest(flag: str) -> str:
