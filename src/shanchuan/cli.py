@@ -65,6 +65,9 @@ def _add_scenario_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=outputs.stdout_formats(), default="table")
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="write results here")
     p.add_argument("--force", action="store_true", help="replace an earlier run in --out DIR")
+    p.add_argument(
+        "--wide", action="store_true", help="terminal tables in full (default: fit 120 columns)"
+    )
     for fmt in outputs.opt_in_formats():
         assert fmt.opt_in is not None
         p.add_argument(
@@ -309,7 +312,12 @@ def _output_options(args: argparse.Namespace) -> OutputOptions:
         if not fmt.available():
             raise InputError(f"{fmt.opt_in} needs {fmt.missing}")
         extras.add(fmt.name)
-    return OutputOptions(command=args.command, extras=frozenset(extras))
+    return OutputOptions(
+        command=args.command,
+        extras=frozenset(extras),
+        lang=args.lang or "",
+        wide=getattr(args, "wide", False),
+    )
 
 
 def _exit_code(outcome: Any, *, repeat_diagnosis: bool) -> int:

@@ -40,6 +40,10 @@ class OutputOptions:
     archive's manifest."""
     extras: frozenset[str] = frozenset()
     """Names of the opt-in archive members asked for (``{"workbook"}`` with ``--excel``)."""
+    lang: str = ""
+    """``zh`` or ``en`` (``--lang``); empty: the scenario's ``matching.explain.language``."""
+    wide: bool = False
+    """``--wide``: terminal tables show every reason in full (else they fit 120 columns)."""
 
 
 Emit = Callable[[Any, IO[Any], OutputOptions], None]

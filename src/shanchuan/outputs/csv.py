@@ -2,7 +2,9 @@
 
 On stdout plain UTF-8 (for pipes and ``> file.csv``); in ``--out`` UTF-8 with a BOM, so Excel
 on Chinese Windows reads the names. Lines end in LF on every platform, and the index is
-never written. Text that a spreadsheet would evaluate (``=``, ``+``, ``-``, ``@`` ...) gets a
+never written; ``status.csv`` (:mod:`shanchuan.outputs.summary`) states each engine's
+status, gap, objective with its unit, solver and time. Tuples and lists are written as
+``a;b`` text, never as Python reprs. Text that a spreadsheet would evaluate (``=``, ``+``, ``-``, ``@`` ...) gets a
 leading apostrophe (:mod:`shanchuan.outputs.formulas`). The goldens pin these bytes.
 """
 
@@ -14,6 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from shanchuan.outputs.base import Format, OutputOptions
 from shanchuan.outputs.formulas import neutralise_frame
+from shanchuan.outputs.summary import plain_frame, with_status
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,7 +49,7 @@ def main_table(outcome: Any) -> pd.DataFrame:
     """The outcome's first table (pairs, or projects), empty when it has none."""
     import pandas as pd
 
-    return next(iter(outcome.tables().values()), pd.DataFrame())
+    return plain_frame(next(iter(outcome.tables().values()), pd.DataFrame()))
 
 
 def emit(outcome: Any, stream: IO[str], options: OutputOptions) -> None:
@@ -55,10 +58,10 @@ def emit(outcome: Any, stream: IO[str], options: OutputOptions) -> None:
 
 
 def members(outcome: Any, options: OutputOptions) -> Mapping[str, bytes]:
-    """Every table, one file each, named as in ``outcome.tables()`` (``pairs.csv``, ...)."""
+    """``status.csv``, then every table, one file each, named as in ``outcome.tables()``."""
     return {
         name: frame_text(frame).encode(ARCHIVE_ENCODING)
-        for name, frame in outcome.tables().items()
+        for name, frame in with_status(outcome).items()
     }
 
 

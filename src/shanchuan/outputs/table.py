@@ -84,7 +84,7 @@ def _run_matching(outcome: Any) -> Any:
 #: The unit of each engine's objective, printed beside it: a pairing's objective is the sum of
 #: its pairs' weighted scores, an allocation's the engine's benefit units. Objectives of
 #: different weightings are not comparable, so none is printed beside another's.
-OBJECTIVE_UNITS = {"matching": "score points", "allocation": "benefit points"}
+OBJECTIVE_UNITS = {"matching": "score points", "allocation": "person-equivalents"}
 
 
 def status_text(status: Any, gap: Any) -> str:
