@@ -217,13 +217,6 @@ def language_of(outcome: object, requested: str = "") -> str:
 
 
 __all__ = [
-    "TEXT",
-    "Label",
-    "header",
-    "language_of",
-    "missing_translations",
-    "rule",
-    "text",
     "ALLOCATION_MAIN",
     "ALLOCATION_PHASES",
     "PAIRING_ALTERNATIVES",
@@ -231,6 +224,13 @@ __all__ = [
     "PAIRING_FORCING",
     "PAIRING_MAIN",
     "PAIRING_SENSITIVITY",
+    "TEXT",
+    "Label",
     "Phases",
+    "header",
+    "language_of",
+    "missing_translations",
+    "rule",
     "solving",
+    "text",
 ]

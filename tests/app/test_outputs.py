@@ -168,7 +168,7 @@ def test_csv_keeps_todays_bytes(match_outcome: Any, tmp_path: Path) -> None:
     assert stream.getvalue() == before.getvalue()
     # --out: every table, UTF-8 with BOM (as pandas writes it to a file)
     files = csv_format.members(match_outcome, OutputOptions())
-    assert list(files) == list(match_outcome.tables())
+    assert list(files) == ["status.csv", *match_outcome.tables()]
     pairs.to_csv(tmp_path / "p.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
     assert files["pairs.csv"] == (tmp_path / "p.csv").read_bytes()
     assert files["pairs.csv"].startswith(b"\xef\xbb\xbf")

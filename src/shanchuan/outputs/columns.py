@@ -191,7 +191,8 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
         # -- per year / pair / category / floor / fairness
         ("projects", "项目数", "Projects", "int", "Funded projects."),
         ("new_projects", "新开工项目数", "New projects", "int", "Projects starting that year."),
-        ("budget_wan", "年度预算（万元）", "Budget (万元)", "wan", "The year's special-fund budget."),
+        ("budget_wan", "年度预算（万元）", "Budget (万元)", "wan",
+         "The year's special-fund budget."),
         ("available_wan", "可用资金（万元）", "Available (万元)", "wan",
          "Budget plus carry-over available that year."),
         ("unspent_wan", "结余（万元）", "Unspent (万元)", "wan", "Available but not granted."),

@@ -4,8 +4,9 @@ On stdout plain UTF-8 (for pipes and ``> file.csv``); in ``--out`` UTF-8 with a 
 on Chinese Windows reads the names. Lines end in LF on every platform, and the index is
 never written; ``status.csv`` (:mod:`shanchuan.outputs.summary`) states each engine's
 status, gap, objective with its unit, solver and time. Tuples and lists are written as
-``a;b`` text, never as Python reprs. Text that a spreadsheet would evaluate (``=``, ``+``, ``-``, ``@`` ...) gets a
-leading apostrophe (:mod:`shanchuan.outputs.formulas`). The goldens pin these bytes.
+``a;b`` text, never as Python reprs. Text that a spreadsheet would evaluate (``=``, ``+``,
+``-``, ``@`` ...) gets a leading apostrophe (:mod:`shanchuan.outputs.formulas`). The goldens
+pin these bytes.
 """
 
 from __future__ import annotations

@@ -26,8 +26,63 @@ def _cell(value: object, digits: int) -> str:
     return str(value)
 
 
-def table(frame: pd.DataFrame, *, digits: int = 3, columns: Sequence[str] | None = None) -> str:
-    """Render ``frame`` as an aligned text table (numbers right-aligned)."""
+def cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` terminal columns, ending in ``…`` when it was cut."""
+    if width(text) <= limit:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = width(ch)
+        if used + w > limit - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def wrap(text: str, limit: int, *, indent: str = "") -> list[str]:
+    """``text`` in lines of at most ``limit`` columns (CJK-aware; breaks at spaces when it can).
+
+    Continuation lines are indented two more columns than ``indent``.
+    """
+    lines: list[str] = []
+    prefix = indent
+    rest = text
+    while rest:
+        room = max(10, limit - width(prefix))
+        if width(rest) <= room:
+            lines.append(prefix + rest)
+            break
+        used, end, space = 0, 0, -1
+        for i, ch in enumerate(rest):
+            w = width(ch)
+            if used + w > room:
+                break
+            used += w
+            end = i + 1
+            if ch == " ":
+                space = i
+        # Break at the last space in the line's second half, else where the room ends
+        # (Chinese text has no spaces and may break between any two characters).
+        cut_at = space if space > end // 2 else end
+        lines.append(prefix + rest[:cut_at].rstrip())
+        rest = rest[cut_at:].lstrip(" ")
+        prefix = indent + "  "
+    return lines
+
+
+def table(
+    frame: pd.DataFrame,
+    *,
+    digits: int = 3,
+    columns: Sequence[str] | None = None,
+    fit: int | None = None,
+) -> str:
+    """Render ``frame`` as an aligned text table (numbers right-aligned).
+
+    With ``fit``, the widest text columns are cut (``…``) until a line takes at most ``fit``
+    terminal columns; numbers are never cut.
+    """
     if columns is not None:
         frame = frame.loc[:, list(columns)]
     headers = [str(c) for c in frame.columns]
@@ -38,6 +93,10 @@ def table(frame: pd.DataFrame, *, digits: int = 3, columns: Sequence[str] | None
         for c in frame.columns
     ]
     widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    if fit is not None:
+        widths = _fit(widths, headers, numeric, fit)
+        rows = [[cut(c, widths[i]) for i, c in enumerate(r)] for r in rows]
+        headers = [cut(h, widths[i]) for i, h in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:
         out = []
@@ -48,3 +107,20 @@ def table(frame: pd.DataFrame, *, digits: int = 3, columns: Sequence[str] | None
 
     sep = "  ".join("-" * w for w in widths)
     return "\n".join([line(headers), sep, *(line(r) for r in rows)])
+
+
+def _fit(widths: list[int], headers: list[str], numeric: list[bool], fit: int) -> list[int]:
+    """Column widths whose line (with two-space gaps) fits ``fit``: the widest text cut first."""
+    out = list(widths)
+    floor = 8  # a cut column still shows its first words
+    while sum(out) + 2 * (len(out) - 1) > fit:
+        text_cols = [i for i, n in enumerate(numeric) if not n and out[i] > floor]
+        if not text_cols:
+            break
+        i = max(text_cols, key=lambda j: out[j])
+        excess = sum(out) + 2 * (len(out) - 1) - fit
+        others = sorted((out[j] for j in text_cols if j != i), reverse=True)
+        # Cut the widest down to the next widest (or by the excess, whichever is less).
+        target = max(floor, out[i] - excess, others[0] if others else floor)
+        out[i] = target if target < out[i] else out[i] - 1
+    return out

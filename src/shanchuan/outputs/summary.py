@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 STATUS_TABLE = "status"
 
 #: The unit of each engine's objective.
-OBJECTIVE_UNITS: Mapping[str, str] = {"matching": "score points", "allocation": "person-equivalents"}
+OBJECTIVE_UNITS: Mapping[str, str] = {
+    "matching": "score points",
+    "allocation": "person-equivalents",
+}
 
 
 def proven_status(status: Any, gap: Any) -> str:
