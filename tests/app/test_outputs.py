@@ -210,7 +210,7 @@ def test_archive_of_a_real_run(match_outcome: Any, tmp_path: Path) -> None:
         "files",
     ]
     assert manifest["command"] == "match" and manifest["status"] == "optimal"
-    expected = sorted(["result.json", "changes.log", *match_outcome.tables()])
+    expected = sorted(["result.json", "changes.log", "status.csv", *match_outcome.tables()])
     assert manifest["files"] == expected
     assert sorted(p.name for p in out.iterdir()) == sorted([*expected, "manifest.json"])
     assert "results.xlsx" not in manifest["files"]  # the workbook is opt-in
