@@ -41,6 +41,8 @@ def proven_status(status: Any, gap: Any) -> str:
 
 def engine_parts(outcome: Any) -> list[tuple[str, Any]]:
     """``(engine, outcome part)`` for each engine an outcome ran (a run: the pairing first)."""
+    if not (hasattr(outcome, "to_dict") and hasattr(outcome, "status")):
+        return []  # tables only (a stand-in of the Outcome interface): no engine to report
     if hasattr(outcome, "allocation"):
         parts: list[tuple[str, Any]] = []
         if getattr(outcome, "match", None) is not None:
@@ -49,7 +51,9 @@ def engine_parts(outcome: Any) -> list[tuple[str, Any]]:
         return parts
     if hasattr(outcome, "pairs_source"):
         return [("allocation", outcome)]
-    return [("matching", outcome)]
+    if hasattr(outcome, "analyses"):
+        return [("matching", outcome)]
+    return []
 
 
 def status_rows(outcome: Any) -> list[dict[str, Any]]:
@@ -124,6 +128,6 @@ def plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def with_status(outcome: Any) -> dict[str, pd.DataFrame]:
     """The outcome's tables (made plain) after ``status.csv``."""
-    tables = {f"{STATUS_TABLE}.csv": status_frame(outcome)}
+    tables = {f"{STATUS_TABLE}.csv": status_frame(outcome)} if engine_parts(outcome) else {}
     tables.update({name: plain_frame(frame) for name, frame in outcome.tables().items()})
     return tables

@@ -61,21 +61,6 @@ def excel_available() -> bool:
     return True
 
 
-def sheet_names(tables: Mapping[str, object]) -> dict[str, str]:
-    """Table name -> sheet name: without ``.csv``, cut to 31 characters, made unique."""
-    used: set[str] = set()
-    out: dict[str, str] = {}
-    for name in tables:
-        sheet = name.removesuffix(".csv")[:SHEET_NAME_MAX]
-        base, k = sheet, 2
-        while sheet in used:
-            suffix = f"~{k}"
-            sheet, k = base[: SHEET_NAME_MAX - len(suffix)] + suffix, k + 1
-        used.add(sheet)
-        out[name] = sheet
-    return out
-
-
 # --------------------------------------------------------------------------------------------
 # The sheets: (sheet key, frame) in order
 
@@ -84,8 +69,10 @@ def sheets(outcome: Any, lang: str) -> list[tuple[str, pd.DataFrame]]:
     """Every sheet of the workbook as ``(label key, table)`` with column *names* (not headers)."""
     from shanchuan.outputs.summary import engine_parts, plain_frame
 
-    out: list[tuple[str, pd.DataFrame]] = [("summary", summary_frame(outcome, lang))]
     parts = dict(engine_parts(outcome))
+    if not parts:  # tables only (a stand-in of the Outcome interface): one sheet per table
+        return [(name.removesuffix(".csv"), plain_frame(f)) for name, f in outcome.tables().items()]
+    out: list[tuple[str, pd.DataFrame]] = [("summary", summary_frame(outcome, lang))]
     match, alloc = parts.get("matching"), parts.get("allocation")
     if match is not None:
         out.append(("pairs", pairs_frame(match)))
@@ -318,14 +305,16 @@ def build(outcome: Any, lang: str) -> Any:
     wb.remove(wb.active)
     used: set[str] = set()
     for key, frame in sheets(outcome, lang):
-        title = _unique(labels.text(f"sheet.{key}", lang), used)
+        label = labels.TEXT.get(f"sheet.{key}")
+        title = sheet_title(label.get(lang) if label is not None else key, used)
         # The funding table's year and total columns are 万元 (they are not declared columns).
         write_sheet(wb.create_sheet(title), frame, lang, default_kind=DEFAULT_KINDS.get(key))
     protect_workbook_cells(wb)
     return wb
 
 
-def _unique(title: str, used: set[str]) -> str:
+def sheet_title(title: str, used: set[str]) -> str:
+    """``title`` cut to Excel's 31 characters and made unique among ``used`` (then added)."""
     title = title[:SHEET_NAME_MAX]
     base, k = title, 2
     while title in used:
