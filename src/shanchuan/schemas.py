@@ -7,7 +7,9 @@ columns (:class:`UniqueTogether`, :class:`AtMost`, :class:`Differs`, :class:`Not
 :class:`Disjoint`). The same description drives reading (:mod:`shanchuan.validation.readers`),
 validation (:mod:`shanchuan.validation.tables` applies every column rule and every check) and the
 documentation: ``docs/data-schemas.md`` is the output of :func:`schemas_markdown` (regenerate it
-with ``python -m shanchuan.schemas docs/data-schemas.md``).
+with ``python -m shanchuan.schemas docs/data-schemas.md``), which also documents every output
+table from its declaration (:mod:`shanchuan.outputs.columns`: headers in both languages, unit,
+meaning).
 """
 
 from __future__ import annotations
@@ -754,13 +756,43 @@ def schema_markdown(schema: Schema, file_keys: Sequence[str] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
+_OUTPUT_INTRO = """\
+# Output tables
+
+Every table a run writes, one CSV file each in `--out DIR` (`NAME.csv`; in a `run`,
+`matching_NAME.csv` and `allocation_NAME.csv`), UTF-8 with a BOM. The CSV files keep the column
+names below; the workbook (`--excel`) and the terminal show the headers, in Chinese by default and
+in English with `--lang en`. Lists are written as `a;b` text, pairs as `recipient–supporter`,
+missing values as empty cells. Declared in `shanchuan.outputs.columns`.
+"""
+
+
+def output_markdown() -> str:
+    """The output tables as Markdown: one table per output (column, headers, unit, meaning)."""
+    from shanchuan.outputs.columns import OUTPUT_COLUMNS, OUTPUT_TABLES
+
+    parts = [_OUTPUT_INTRO]
+    for table, (description, names) in OUTPUT_TABLES.items():
+        lines = [f"## `{table}.csv`", "", description, ""]
+        lines += ["| column | 表头 | header | unit | meaning |", "|---|---|---|---|---|"]
+        for name in names:
+            col = OUTPUT_COLUMNS[name]
+            lines.append(
+                f"| `{name}` | {_cell(col.zh)} | {_cell(col.en)} | {_cell(col.unit)} "
+                f"| {_cell(col.meaning)} |"
+            )
+        parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)
+
+
 def schemas_markdown() -> str:
-    """The whole ``docs/data-schemas.md``: an introduction and one table per schema."""
+    """The whole ``docs/data-schemas.md``: the inputs (one table per schema), then the outputs."""
     keys_of: dict[str, list[str]] = {}
     for key, schema in INPUT_FILES.items():
         keys_of.setdefault(schema.name, []).append(key)
     parts = [_INTRO]
     parts += [schema_markdown(s, keys_of.get(s.name, ())) for s in SCHEMAS]
+    parts.append(output_markdown())
     return "\n".join(parts)
 
 

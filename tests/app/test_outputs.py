@@ -416,3 +416,17 @@ def test_every_label_exists_in_both_languages() -> None:
     assert labels.rule("budget", "zh") == "年度专项资金预算"
     assert labels.rule("budget", "en") == "the yearly special-fund budget"
     assert labels.header("supporter_topup_wan", "zh") == "支援方补足资金（万元）"
+
+
+def test_every_output_column_is_declared(outcome: Any) -> None:
+    from shanchuan.outputs.columns import OUTPUT_COLUMNS, OUTPUT_TABLES
+
+    matrices = {"forcing_loss_matrix", "sensitivity_frequency"}  # counties as columns
+    for name, frame in outcome.tables().items():
+        key = name.removesuffix(".csv").removeprefix("matching_").removeprefix("allocation_")
+        if key in matrices:
+            continue
+        assert key in OUTPUT_TABLES, f"{name}: not in shanchuan.outputs.columns.OUTPUT_TABLES"
+        undeclared = [c for c in frame.columns if c not in OUTPUT_TABLES[key][1]]
+        assert not undeclared, f"{name}: declare {undeclared} in shanchuan.outputs.columns"
+        assert all(c in OUTPUT_COLUMNS for c in frame.columns)

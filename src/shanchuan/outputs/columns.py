@@ -309,7 +309,8 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
             "Where the supporter listed its present partner.",
         ),
         ("base_partner", "建议伙伴", "Suggested partner", "id", "The partner in the suggestion."),
-        ("base_partner_name", "建议伙伴名称", "Suggested partner name", "text", ""),
+        ("base_partner_name", "建议伙伴名称", "Suggested partner name", "text",
+         "Its Annex-2 name."),
         (
             "base_frequency",
             "建议伙伴出现频率",
@@ -324,8 +325,10 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
             "id",
             "The partner chosen most often over the samples.",
         ),
-        ("modal_partner_name", "最常见伙伴名称", "Most frequent partner name", "text", ""),
-        ("modal_frequency", "最常见伙伴频率", "Most frequent partner frequency", "share", ""),
+        ("modal_partner_name", "最常见伙伴名称", "Most frequent partner name", "text",
+         "Its Annex-2 name."),
+        ("modal_frequency", "最常见伙伴频率", "Most frequent partner frequency", "share",
+         "Share of the samples choosing it."),
         # -- projects
         ("id", "项目编号", "Project id", "id", "The project's id."),
         ("title", "项目名称", "Project", "text", "The project's title."),
@@ -428,7 +431,8 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
             "share",
             "Priority fund ÷ special fund.",
         ),
-        ("priority_projects", "重点项目数", "Priority projects", "int", ""),
+        ("priority_projects", "重点项目数", "Priority projects", "int",
+         "Funded projects of a priority kind."),
         (
             "supporter_aid_wan",
             "支援方帮扶资金（万元）",
@@ -482,7 +486,8 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
             "text",
             "Where the top-up is booked: `project:万元`, `;`-separated.",
         ),
-        ("priority_aid_wan", "重点领域帮扶（万元）", "Priority aid (万元)", "wan", ""),
+        ("priority_aid_wan", "重点领域帮扶（万元）", "Priority aid (万元)", "wan",
+         "Supporter aid to projects of a priority kind."),
         ("floor_wan", "帮扶下限（万元）", "Floor (万元)", "wan", "The year's supporter floor."),
         ("population_wan", "人口（万人）", "Population (10k)", "number", "Population, 万人."),
         ("yuan_per_head", "人均（元）", "Per head (元)", "yuan", "Special fund per inhabitant."),
@@ -538,7 +543,8 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
             "number",
             "Benefit the project would bring.",
         ),
-        ("value_per_wan", "每万元效益", "Value per 万元", "number", ""),
+        ("value_per_wan", "每万元效益", "Value per 万元", "number",
+         "Benefit per 万元 of special fund asked."),
         ("detail", "详细原因", "Detail", "text", "Why, year by year."),
         (
             "forced_loss",
@@ -547,8 +553,10 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
             "number",
             "Objective lost when the project is forced into the plan.",
         ),
-        ("forced_loss_low", "强制代价下界", "Forcing cost (lower bound)", "number", ""),
-        ("forced_loss_high", "强制代价上界", "Forcing cost (upper bound)", "number", ""),
+        ("forced_loss_low", "强制代价下界", "Forcing cost (lower bound)", "number",
+         "The true cost is at least this (the runs' gaps taken into account)."),
+        ("forced_loss_high", "强制代价上界", "Forcing cost (upper bound)", "number",
+         "… and at most this."),
         (
             "forced_established",
             "强制代价已确立",
@@ -565,7 +573,8 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
             "share",
             "Proven relative gap between the plan and the best bound.",
         ),
-        ("objective_unit", "目标值单位", "Objective unit", "text", ""),
+        ("objective_unit", "目标值单位", "Objective unit", "text",
+         "`score points` (pairing) or `person-equivalents` (allocation)."),
         ("solver", "求解器", "Solver", "text", "Solver name and version."),
         ("seconds", "用时（秒）", "Time (s)", "number", "Solve time."),
         (
@@ -576,10 +585,10 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
             "The solution passed the independent check of every rule.",
         ),
         # -- assumptions sheet
-        ("item", "项目", "Item", "text", ""),
+        ("item", "项目", "Item", "text", "The setting, file or column concerned."),
         ("label", "性质", "Nature", "text", "estimate, assumption, illustrative or synthetic."),
-        ("source", "来源", "Source", "text", ""),
-        ("note", "说明", "Note", "text", ""),
+        ("source", "来源", "Source", "text", "Where the scenario states it."),
+        ("note", "说明", "Note", "text", "What it says."),
     )
 )
 
