@@ -764,6 +764,18 @@ Every table a run writes, one CSV file each in `--out DIR` (`NAME.csv`; in a `ru
 names below; the workbook (`--excel`) and the terminal show the headers, in Chinese by default and
 in English with `--lang en`. Lists are written as `a;b` text, pairs as `recipient–supporter`,
 missing values as empty cells. Declared in `shanchuan.outputs.columns`.
+
+```bash
+shanchuan allocate --fast --out runs/plan --excel                # these tables and results.xlsx
+shanchuan allocate --fast --out runs/plan-en --excel --lang en   # the workbook in English
+```
+
+`status.csv` comes first: each engine's status (`optimal` only at a proven gap ≤ 1e-6, else
+`feasible` with its gap), the objective and its unit, the solver and the time. The workbook adds
+sheets for a planner: 概况 (the same, and what the objective is made of), 结对建议, 项目清单 (one
+row per project with its years and totals), 资金安排表 (special fund, recipient × year),
+假设与数据说明 (every estimate, assumption, illustrative and synthetic input the scenario
+states) and 来源与版本 (provenance).
 """
 
 
