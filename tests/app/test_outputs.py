@@ -430,3 +430,24 @@ def test_every_output_column_is_declared(outcome: Any) -> None:
         undeclared = [c for c in frame.columns if c not in OUTPUT_TABLES[key][1]]
         assert not undeclared, f"{name}: declare {undeclared} in shanchuan.outputs.columns"
         assert all(c in OUTPUT_COLUMNS for c in frame.columns)
+
+
+def test_fast_and_lang_are_recorded_as_typed_not_as_set() -> None:
+    from shanchuan import provenance
+
+    flags = {"--fast": list(cli.FAST_SETS), "--lang en": ["matching.explain.language=en"]}
+    sets = ["allocation.solver.gap=0.01", *flags["--fast"], *flags["--lang en"]]
+    loaded = cli._credit_flags(pipeline.load(None, sets=sets), flags)
+    sources = {c.key: c.source for c in loaded.scenario.changes}
+    assert sources == {
+        "allocation.solver.gap": "--set",
+        "allocation.analysis.rule_costs": "--fast",
+        "allocation.analysis.force_unfunded": "--fast",
+        "matching.explain.language": "--lang en",
+    }
+    assert provenance.typed_sets(loaded.scenario) == ["allocation.solver.gap=0.01"]
+    log = archive.changes_log({"changes": [c.to_dict() for c in loaded.scenario.changes]})
+    assert "allocation.analysis.rule_costs: True -> False (--fast)" in log
+    assert "(--set)" not in log.replace("allocation.solver.gap: 0.001 -> 0.01 (--set)", "")
+    assert loaded.scenario.origin("allocation.analysis.rule_costs") == "--fast"
+    assert loaded.scenario.sets == tuple(sets)  # kept whole: a variant re-applies them
