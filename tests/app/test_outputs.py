@@ -369,24 +369,28 @@ def test_status_csv_states_status_gap_objective_and_unit(
 def test_table_shows_objective_decomposition_and_criteria_shares(
     match_outcome: Any, allocation_outcome: Any
 ) -> None:
-    zh = table.report(allocation_outcome, OutputOptions(lang="zh"))
-    en = table.report(allocation_outcome, OutputOptions(lang="en"))
+    zh = table.report(allocation_outcome, OutputOptions(lang="zh", wide=True))
+    en = table.report(allocation_outcome, OutputOptions(lang="en", wide=True))
     dec = allocation_outcome.result.objective_decomposition()
     assert f"目标值分解: {dec['text_zh']}" in zh and "person-equivalents" in zh
     assert f"objective decomposition: {dec['text']}" in en
     shares = match_outcome.result.objective_shares
-    text = table.report(match_outcome, OutputOptions(lang="en"))
+    text = table.report(match_outcome, OutputOptions(lang="en", wide=True))
     assert "criteria shares: " in text and "score points" in text
     for name, share in shares.items():
         assert f"{share:.1%}" in text, name
     assert "各准则占比: 实力匹配度" in table.report(match_outcome, OutputOptions(lang="zh"))
 
 
-def test_terminal_tables_fit_120_columns_unless_wide(match_outcome: Any) -> None:
+def test_terminal_tables_fit_120_columns_unless_wide(
+    match_outcome: Any, allocation_outcome: Any
+) -> None:
     from shanchuan.outputs.render import width
 
     narrow = table.report(match_outcome, OutputOptions(lang="zh"))
     assert max(width(line) for line in narrow.splitlines()) <= 120
+    alloc = table.report(allocation_outcome, OutputOptions(lang="en"))
+    assert max(width(line) for line in alloc.splitlines()) <= 120
     assert "…" in narrow  # the long reasons were cut
     wide = table.report(match_outcome, OutputOptions(lang="zh", wide=True))
     assert max(width(line) for line in wide.splitlines()) > 120

@@ -93,10 +93,15 @@ def table(
         for c in frame.columns
     ]
     widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    if fit is not None:
+    titles = [[h] for h in headers]
+    if fit is not None and _line_width(widths) > fit:
+        # First a header wider than its cells goes on two lines, then long text is cut.
+        cells = [max([0] + [width(r[i]) for r in rows]) for i in range(len(headers))]
+        titles = [_split_header(h, cells[i]) for i, h in enumerate(headers)]
+        widths = [max([cells[i]] + [width(x) for x in t]) for i, t in enumerate(titles)]
         widths = _fit(widths, headers, numeric, fit)
         rows = [[cut(c, widths[i]) for i, c in enumerate(r)] for r in rows]
-        headers = [cut(h, widths[i]) for i, h in enumerate(headers)]
+        titles = [[cut(x, widths[i]) for x in t] for i, t in enumerate(titles)]
 
     def line(cells: Sequence[str]) -> str:
         out = []
@@ -105,8 +110,30 @@ def table(
             out.append(pad + cell if numeric[i] else cell + pad)
         return "  ".join(out).rstrip()
 
+    depth = max((len(t) for t in titles), default=1)
+    # A two-line header: its first part on the first line when every header has one line
+    # would read oddly, so the short headers sit on the last line, next to the rule.
+    head = [
+        line([(t[k - (depth - len(t))] if k >= depth - len(t) else "") for t in titles])
+        for k in range(depth)
+    ]
     sep = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), sep, *(line(r) for r in rows)])
+    return "\n".join([*head, sep, *(line(r) for r in rows)])
+
+
+def _line_width(widths: Sequence[int]) -> int:
+    return sum(widths) + 2 * (len(widths) - 1)
+
+
+def _split_header(header: str, cells: int) -> list[str]:
+    """``header`` on two lines when it is wider than its cells (at a space or before ``（``)."""
+    if width(header) <= cells:
+        return [header]
+    cuts = [i for i, ch in enumerate(header) if ch in " （(" and i > 0]
+    if not cuts:
+        return [header]
+    best = min(cuts, key=lambda i: max(width(header[:i]), width(header[i:].lstrip())))
+    return [header[:best].rstrip(), header[best:].lstrip()]
 
 
 def _fit(widths: list[int], headers: list[str], numeric: list[bool], fit: int) -> list[int]:

@@ -141,7 +141,10 @@ def header(
         f"status: {status_text(d.get('status'), d.get('gap'))}"
         + (f"   objective: {objective:,.4f} {unit}" if isinstance(objective, float) else ""),
     ]
-    lines += objective_lines(d, engine, v)
+    from shanchuan.outputs import render
+
+    for line in objective_lines(d, engine, v):  # long: wrapped to the view's width
+        lines += render.wrap(line.strip(), v.width, indent="  ") if v.width else [line]
     lines += [
         f"  {c['key']}: {c['old']} -> {c['new']} ({c['source']})" for c in prov.get("changes", [])
     ]
