@@ -75,18 +75,22 @@ def sheets(outcome: Any, lang: str) -> list[tuple[str, pd.DataFrame]]:
     out: list[tuple[str, pd.DataFrame]] = [("summary", summary_frame(outcome, lang))]
     match, alloc = parts.get("matching"), parts.get("allocation")
     if match is not None:
-        out.append(("pairs", pairs_frame(match)))
+        out.append(("pairs", pairs_frame(match, lang)))
     if alloc is not None:
         tables = alloc.tables()
         projects = tables["projects.csv"]
+        names = category_names(tables["per_category.csv"], lang)
         out += [
-            ("projects", projects_by_project(projects)),
+            ("projects", projects_by_project(projects, names)),
             ("funding", funding_frame(projects, lang)),
         ]
         for name in ("per_year", "per_pair", "per_category", "floor", "fairness"):
             out.append((name, tables[f"{name}.csv"]))
         out.append(("rule_costs", rule_costs_frame(tables["rule_costs.csv"], lang)))
-        out.append(("unfunded", tables["unfunded.csv"]))
+        unfunded = tables["unfunded.csv"].copy()
+        if "category" in unfunded.columns:  # codes shown by their names
+            unfunded["category"] = unfunded["category"].map(lambda c: names.get(c, c))
+        out.append(("unfunded", unfunded))
     if match is not None:
         for name, frame in match.tables().items():
             key = name.removesuffix(".csv")
@@ -141,8 +145,18 @@ def summary_frame(outcome: Any, lang: str) -> pd.DataFrame:
     return frame
 
 
-def pairs_frame(match: Any) -> pd.DataFrame:
+def category_names(per_category: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Category code -> its name in ``lang`` (from the per-category table)."""
+    col = "category_zh" if lang == "zh" else "category_en"
+    if per_category.empty or col not in per_category.columns:
+        return {}
+    return dict(zip(per_category["category"], per_category[col], strict=True))
+
+
+def pairs_frame(match: Any, lang: str = "zh") -> pd.DataFrame:
     """结对建议: the pairs with each criterion's score, the weakest point and the reasons."""
+    from shanchuan import labels
+
     tables = match.tables()
     pairs = tables.get("pairs.csv")
     if pairs is None:
@@ -155,15 +169,28 @@ def pairs_frame(match: Any) -> pd.DataFrame:
         for col in ("weakest", "reasons"):
             if col in expl.columns:
                 out[col] = expl[col].to_numpy()
+        if "weakest" in out.columns:  # a criterion, by its name
+            out["weakest"] = out["weakest"].map(
+                lambda c: labels.header(str(c), lang) if isinstance(c, str) else c
+            )
     return out
 
 
-def projects_by_project(projects: pd.DataFrame) -> pd.DataFrame:
-    """项目清单: one row per project, its funded years and its totals over them."""
+def projects_by_project(
+    projects: pd.DataFrame, category_names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """项目清单: one row per project, its funded years and its totals over them.
+
+    With ``category_names`` (code -> name in the run's language) the category is shown by name.
+    """
     import pandas as pd
 
     if projects.empty:
         return projects
+    if category_names:
+        projects = projects.assign(
+            category_zh=projects["category"].map(lambda c: category_names.get(c, c))
+        )
     wan = [c for c in projects.columns if c.endswith("_wan")] + ["benefit"]
     first = projects.groupby("id", sort=False).first()
     sums = projects.groupby("id", sort=False)[[c for c in wan if c in projects.columns]].sum()
