@@ -68,6 +68,9 @@ def _add_scenario_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--wide", action="store_true", help="terminal tables in full (default: fit 120 columns)"
     )
+    p.add_argument(
+        "--bom", action="store_true", help="--format csv: start with a UTF-8 BOM (for Excel)"
+    )
     for fmt in outputs.opt_in_formats():
         assert fmt.opt_in is not None
         p.add_argument(
@@ -229,6 +232,10 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
     if args.command == "scenarios":
         return _list_scenarios(args.scenario)
     options = _output_options(args)
+    if args.command == "run" and getattr(args, "format", "") == "csv":
+        from shanchuan.outputs import csv as csv_format
+
+        raise InputError(csv_format.RUN_CSV_REFUSAL)  # before any work is done
     if args.out is not None:
         archive.check_target(args.out, force=args.force)  # refuse before any work is done
 
@@ -317,6 +324,7 @@ def _output_options(args: argparse.Namespace) -> OutputOptions:
         extras=frozenset(extras),
         lang=args.lang or "",
         wide=getattr(args, "wide", False),
+        bom=getattr(args, "bom", False),
     )
 
 

@@ -118,7 +118,12 @@ def test_options_are_frozen_and_closed() -> None:
 def test_every_format_emits_and_archives_a_real_outcome(name: str, outcome: Any) -> None:
     fmt = FORMATS[name]
     stream: io.BytesIO | io.StringIO = io.BytesIO() if fmt.binary else io.StringIO()
-    fmt.emit(outcome, stream, OutputOptions(command="match"))
+    if name == "csv" and hasattr(outcome, "allocation"):  # a run has no one table for stdout
+        with pytest.raises(InputError, match="use `run --out DIR`"):
+            fmt.emit(outcome, stream, OutputOptions(command="run"))
+        stream.write("refused")
+    else:
+        fmt.emit(outcome, stream, OutputOptions(command="match"))
     assert stream.getvalue(), f"{name} wrote nothing"
     if fmt.members is not None:
         files = fmt.members(outcome, OutputOptions(extras=frozenset({name})))
@@ -455,3 +460,17 @@ def test_fast_and_lang_are_recorded_as_typed_not_as_set() -> None:
     assert "(--set)" not in log.replace("allocation.solver.gap: 0.001 -> 0.01 (--set)", "")
     assert loaded.scenario.origin("allocation.analysis.rule_costs") == "--fast"
     assert loaded.scenario.sets == tuple(sets)  # kept whole: a variant re-applies them
+
+
+def test_csv_on_stdout_with_a_bom_when_asked(match_outcome: Any) -> None:
+    plain, marked = io.StringIO(), io.StringIO()
+    csv_format.emit(match_outcome, plain, OutputOptions())
+    csv_format.emit(match_outcome, marked, OutputOptions(bom=True))
+    assert not plain.getvalue().startswith("\ufeff")
+    assert marked.getvalue() == "\ufeff" + plain.getvalue()
+
+
+def test_run_format_csv_is_refused_before_any_work(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["-q", "run", "--format", "csv"])
+    err = capsys.readouterr().err
+    assert code == 2 and "use `run --out DIR`" in err and "Traceback" not in err

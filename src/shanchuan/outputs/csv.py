@@ -1,7 +1,8 @@
 """``--format csv``: the main table on stdout; every table as a CSV file in ``--out``.
 
-On stdout plain UTF-8 (for pipes and ``> file.csv``); in ``--out`` UTF-8 with a BOM, so Excel
-on Chinese Windows reads the names. Lines end in LF on every platform, and the index is
+On stdout plain UTF-8 (for pipes), with a BOM under ``--bom`` (``> file.csv`` for Excel); in
+``--out`` UTF-8 with a BOM, so Excel on Chinese Windows reads the names. ``run --format csv`` is
+refused (a run has several tables; ``--out DIR`` writes each). Lines end in LF on every platform, and the index is
 never written; ``status.csv`` (:mod:`shanchuan.outputs.summary`) states each engine's
 status, gap, objective with its unit, solver and time. Tuples and lists are written as
 ``a;b`` text, never as Python reprs. Text that a spreadsheet would evaluate (``=``, ``+``,
@@ -53,9 +54,24 @@ def main_table(outcome: Any) -> pd.DataFrame:
     return plain_frame(next(iter(outcome.tables().values()), pd.DataFrame()))
 
 
+#: Why ``run --format csv`` is refused: a run has two engines' tables, stdout holds one.
+RUN_CSV_REFUSAL = (
+    "--format csv writes one table to stdout, and a run has several (the pairs, the projects "
+    "and their summaries); use `run --out DIR` (every table as a CSV file), or "
+    "`match --format csv` / `allocate --format csv` for one table"
+)
+
+
 def emit(outcome: Any, stream: IO[str], options: OutputOptions) -> None:
-    """Write the main table to ``stream``."""
-    stream.write(frame_text(main_table(outcome)))
+    """Write the main table to ``stream`` (with a byte-order mark under ``--bom``).
+
+    A run (pairing and allocation) is refused: which of its tables would be "the" table?
+    """
+    if hasattr(outcome, "allocation"):
+        from shanchuan.errors import InputError
+
+        raise InputError(RUN_CSV_REFUSAL)
+    stream.write(("\ufeff" if options.bom else "") + frame_text(main_table(outcome)))
 
 
 def members(outcome: Any, options: OutputOptions) -> Mapping[str, bytes]:
