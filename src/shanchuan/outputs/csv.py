@@ -1,13 +1,13 @@
 """``--format csv``: the main table on stdout; every table as a CSV file in ``--out``.
 
 On stdout plain UTF-8 (for pipes), with a BOM under ``--bom`` (``> file.csv`` for Excel); in
-``--out`` UTF-8 with a BOM, so Excel on Chinese Windows reads the names. ``run --format csv`` is
-refused (a run has several tables; ``--out DIR`` writes each). Lines end in LF on every
-platform, and the index is never written; ``status.csv`` (:mod:`shanchuan.outputs.summary`) states each engine's
-status, gap, objective with its unit, solver and time. Tuples and lists are written as
-``a;b`` text, never as Python reprs. Text that a spreadsheet would evaluate (``=``, ``+``,
-``-``, ``@`` ...) gets a leading apostrophe (:mod:`shanchuan.outputs.formulas`). The goldens
-pin these bytes.
+``--out`` UTF-8 with a BOM, so Excel on Chinese Windows reads the names. ``run --format csv``
+is refused (a run has several tables; ``--out DIR`` writes each). Lines end in LF on every
+platform, and the index is never written; ``status.csv`` (:mod:`shanchuan.outputs.summary`)
+states each engine's status, gap, objective with its unit, solver and time. Tuples and lists
+are written as ``a;b`` text, never as Python reprs. Text that a spreadsheet would evaluate
+(``=``, ``+``, ``-``, ``@`` ...) gets a leading apostrophe (:mod:`shanchuan.outputs.formulas`).
+The goldens pin these bytes.
 """
 
 from __future__ import annotations
