@@ -185,3 +185,21 @@ def test_formula_like_text_stays_text() -> None:
     assert protect_workbook_cells(wb) == 1
     cell = wb.active["A2"]
     assert cell.data_type == "s" and cell.quotePrefix and cell.value.startswith("=")
+
+
+def test_an_infeasible_plan_still_gets_a_workbook_saying_why() -> None:
+    outcome = pipeline.allocate(str(pipeline_scenario("tight-fund.toml")), sets=FAST)
+    assert outcome.status == "infeasible"
+    book = _book(outcome, "zh")
+    assert book.sheetnames[0] == "概况" and "假设与数据说明" in book.sheetnames
+    summary = book["概况"]
+    assert _column(summary, "状态")[0] == "无可行解"
+    assert _column(summary, "求解器")[0].endswith(")")  # name (version), whole
+    notes = " ".join(str(v) for v in _column(summary, "环节")[1:])
+    assert "supporter floor" in notes  # the diagnosis, beside the status
+
+
+def pipeline_scenario(name: str) -> Any:
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[2] / "scenarios" / name

@@ -63,7 +63,9 @@ def status_rows(outcome: Any) -> list[dict[str, Any]]:
         d = part.to_dict()
         solver = d.get("solver") or {}
         if engine == "allocation":
-            name = f"{solver.get('name', '')} ({solver.get('version', '')})".strip(" ()")
+            name = str(solver.get("name", ""))
+            if solver.get("version"):
+                name += f" ({solver['version']})"
             seconds = solver.get("seconds")
             verified = d.get("solution_status") == "verified"
         else:

@@ -140,6 +140,13 @@ def summary_frame(outcome: Any, lang: str) -> pd.DataFrame:
                 f"{labels.text('decomposition', lang)}: "
                 + str(dec.get("text_zh" if lang == "zh" else "text") or dec.get("text"))
             )
+        diagnosis = getattr(part, "diagnosis", None)
+        if diagnosis is not None:  # the rules are infeasible: why, in the run's language
+            try:
+                text = str(diagnosis.message(lang))
+            except TypeError:
+                text = str(diagnosis.message())
+            notes += [line.strip() for line in text.splitlines() if line.strip()]
     for note in notes:
         frame = pd.concat([frame, pd.DataFrame([{"engine": note}])], ignore_index=True)
     return frame
