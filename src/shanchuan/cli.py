@@ -66,6 +66,12 @@ def _add_scenario_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=outputs.stdout_formats(), default="table")
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="write results here")
     p.add_argument("--force", action="store_true", help="replace an earlier run in --out DIR")
+    p.add_argument(
+        "--wide", action="store_true", help="terminal tables in full (default: fit 120 columns)"
+    )
+    p.add_argument(
+        "--bom", action="store_true", help="--format csv: start with a UTF-8 BOM (for Excel)"
+    )
     for fmt in outputs.opt_in_formats():
         assert fmt.opt_in is not None
         p.add_argument(
@@ -240,14 +246,19 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
     if getattr(args, "report", None) is not None:
         report_cmd.check_target(args.report)  # refuse before any work is done
     options = _output_options(args)
+    if args.command == "run" and getattr(args, "format", "") == "csv":
+        from shanchuan.outputs import csv as csv_format
+
+        raise InputError(csv_format.RUN_CSV_REFUSAL)  # before any work is done
     if args.out is not None:
         archive.check_target(args.out, force=args.force)  # refuse before any work is done
 
     from shanchuan import pipeline
 
     sets = list(args.sets)
+    flag_sets: dict[str, list[str]] = {}  # flag -> the items it stands for (credited to it)
     if args.lang:
-        sets.append(f"matching.explain.language={args.lang}")
+        flag_sets[f"--lang {args.lang}"] = [f"matching.explain.language={args.lang}"]
     if getattr(args, "pairs", None) is not None:
         sets.append(f'data.pairs="{args.pairs.resolve().as_posix()}"')
     fast = getattr(args, "fast", False)
@@ -258,8 +269,11 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
                 f"--fast runs no analyses, but {', '.join(asked)} asks for one; "
                 "drop --fast or the analysis flag"
             )
-        sets += FAST_SETS
+        flag_sets["--fast"] = list(FAST_SETS)
+    for items in flag_sets.values():
+        sets += items
     loaded = pipeline.load(args.scenario, overrides=args.overrides, sets=sets)
+    loaded = _credit_flags(loaded, flag_sets)
 
     if args.command == "check":
         from shanchuan import checks
@@ -291,6 +305,18 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
     return _exit_code(outcome, repeat_diagnosis=args.format != "table")
 
 
+def _credit_flags(loaded: Any, flag_sets: dict[str, list[str]]) -> Any:
+    """The loaded scenario with each flag's changes recorded as that flag (``--fast``)."""
+    import dataclasses
+
+    from shanchuan import provenance
+
+    sc = loaded.scenario
+    for flag, items in flag_sets.items():
+        sc = provenance.attribute(sc, items, flag)
+    return dataclasses.replace(loaded, scenario=sc) if sc is not loaded.scenario else loaded
+
+
 def _opt_in_dest(flag: str) -> str:
     return flag.removeprefix("--").replace("-", "_")
 
@@ -309,7 +335,13 @@ def _output_options(args: argparse.Namespace) -> OutputOptions:
         if not fmt.available():
             raise InputError(f"{fmt.opt_in} needs {fmt.missing}")
         extras.add(fmt.name)
-    return OutputOptions(command=args.command, extras=frozenset(extras))
+    return OutputOptions(
+        command=args.command,
+        extras=frozenset(extras),
+        lang=args.lang or "",
+        wide=getattr(args, "wide", False),
+        bom=getattr(args, "bom", False),
+    )
 
 
 def _exit_code(outcome: Any, *, repeat_diagnosis: bool) -> int:

@@ -146,7 +146,7 @@ class AllocationOutcome:
         out = dict(self.result.to_dict())
         out["solver_verdict"] = out["status"]
         out["status"] = self.status.value
-        out["objective_unit"] = "benefit points"
+        out["objective_unit"] = "person-equivalents"
         out["pairs_source"] = self.pairs_source
         if self.diagnosis is not None:
             out["diagnosis"] = self.diagnosis.to_dict()

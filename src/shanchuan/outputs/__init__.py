@@ -8,9 +8,12 @@ module                 holds
 :mod:`.json`           ``--format json`` and ``result.json``
 :mod:`.csv`            ``--format csv`` (main table) and every table in ``--out``
 :mod:`.markdown`       ``--format markdown``: a report of sections and tables
-:mod:`.workbook`       ``--excel``: ``results.xlsx`` (optional, openpyxl)
+:mod:`.workbook`       ``--excel``: ``results.xlsx``, the planner's workbook (openpyxl)
 :mod:`.archive`        the atomic ``--out DIR`` writer (manifest, changes.log, members)
-:mod:`.render`         CJK-aware text tables
+:mod:`.columns`        every output column: headers in zh/en, kind (format, unit), meaning
+:mod:`.summary`        ``status.csv`` rows, and cells made plain (no Python reprs)
+:mod:`.assumptions`    假设与数据说明: the estimates and assumptions a scenario states
+:mod:`.render`         CJK-aware text tables, cut and wrapped to a width
 :mod:`.messages`       errors and stops on stderr, from structured problems
 =====================  ==========================================================
 
