@@ -128,4 +128,5 @@ def solve_assignment(
 
 def pairs_from_columns(problem: MatchingProblem, cols: np.ndarray) -> tuple[Pair, ...]:
     """Pairs of an assignment given as the column of each row."""
-    return tuple((problem.recipients[i], problem.supporters[int(j)]) for i, j in enumerate(cols))
+    names = problem.supporter_array[np.asarray(cols, dtype=np.intp)].tolist()
+    return tuple(zip(problem.recipients, names, strict=True))

@@ -65,13 +65,15 @@ def objective_breakdown(
 ) -> dict[str, float]:
     """Each weighted criterion's points over the chosen ``cells``, then the rule ``terms``."""
     out: dict[str, float] = {}
+    # one flat index for every criterion: np.take on it is a third of 2-D fancy indexing
+    flat = cells[:, 0] * len(problem.supporters) + cells[:, 1]
     for c in [c for c in CRITERIA if c in problem.weights] + sorted(
         c for c in problem.weights if c not in CRITERIA
     ):
         w = float(problem.weights[c])
         if w > 0:
             m = np.asarray(problem.criteria[c], dtype=float)
-            out[c] = w * float(m[cells[:, 0], cells[:, 1]].sum()) if len(cells) else 0.0
+            out[c] = w * float(np.take(m, flat).sum()) if len(cells) else 0.0
     out.update({k: float(v) for k, v in terms.items() if v != 0})  # rules in force only
     return out
 
@@ -396,8 +398,8 @@ def _finish(
         gap = 0.0 if gap is None else gap
     breakdown: dict[str, float] = {}
     ordered = tuple(pairs)
-    if ver.ok:  # every pair names counties of the problem, once
-        cells = np.stack(problem.positions(ordered), axis=1)
+    if ver.ok:  # every pair names counties of the problem, once: ver.cells are theirs
+        cells = ver.cells
         order = np.lexsort((cells[:, 1], cells[:, 0]))
         if (order != np.arange(len(order))).any():
             ordered = tuple(ordered[k] for k in order)
