@@ -132,7 +132,7 @@ class MatchingProblem:
             problems.append("distance must hold non-negative numbers (no NaN)")
         if self.distance_unit not in ("km", "min"):
             problems.append(f"distance_unit must be 'km' or 'min', got {self.distance_unit!r}")
-        rset, sset = set(self.recipients), set(self.supporters)
+        rset, sset = self._r_pos.keys(), self._s_pos.keys()  # the id look-ups, built once
         for own, others, prefs, side in (
             (rset, sset, self.recipient_prefs, "recipient"),
             (sset, rset, self.supporter_prefs, "supporter"),
@@ -140,7 +140,7 @@ class MatchingProblem:
             for county, listed in prefs.items():
                 if county not in own:
                     problems.append(f"preference list of unknown {side} {county!r}")
-                if len(set(listed)) != len(listed) or not set(listed) <= others:
+                if len(set(listed)) != len(listed) or not others >= set(listed):
                     problems.append(
                         f"preference list of {county!r} must name distinct counties of the "
                         "other side"
