@@ -210,7 +210,7 @@ def bench_real(repeat: int) -> dict[str, object] | None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 200, 300, 500, 800, 1000])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[100, 200, 300, 500, 800, 1000])
     ap.add_argument(
         "--rules-sizes",
         type=int,
