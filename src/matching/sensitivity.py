@@ -318,9 +318,7 @@ def sensitivity(
         if progress is not None and k and k % step == 0:
             progress(k, samples)  # k samples done
         matrices = dict(problem.criteria)
-        changes: dict[str, object] = {
-            "weights": {c: float(v) for c, v in zip(names, w, strict=True)}
-        }
+        r_prefs, s_prefs = problem.recipient_prefs, problem.supporter_prefs
         lists_changed = 0
         if data_noise:
             matrices["strength"] = _noisy_strength(problem, settings, data_noise, data_rng)
@@ -333,10 +331,15 @@ def sensitivity(
             noisy = _willingness(problem, settings, r_prefs, s_prefs)
             base_matrix = np.asarray(problem.criteria["willingness"], dtype=float)
             matrices["willingness"] = np.clip(base_matrix + noisy - base_will, 0.0, 1.0)
-            changes |= {"recipient_prefs": r_prefs, "supporter_prefs": s_prefs}
         for c, values in own.items():
             values[k] = np.asarray(matrices[c])[base_cells[:, 0], base_cells[:, 1]]
-        perturbed = dataclasses.replace(problem, criteria=matrices, **changes)
+        perturbed = dataclasses.replace(
+            problem,
+            criteria=matrices,
+            weights={c: float(v) for c, v in zip(names, w, strict=True)},
+            recipient_prefs=r_prefs,
+            supporter_prefs=s_prefs,
+        )
         pairs = _solve_sample(perturbed, settings, form is not None)
         row: dict[str, object] = {"sample": k}
         row |= {f"w_{c}": float(v) for c, v in zip(names, w, strict=True)}

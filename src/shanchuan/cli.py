@@ -140,7 +140,7 @@ def make_parser() -> argparse.ArgumentParser:
         help="N robustness samples (weights, and data/willingness noise when asked)",
     )
     for flag, key, kind, text in _SENSITIVITY_FLAGS:
-        p.add_argument(flag, type=kind, default=None, help=f"{text} (sets {key}; with --sensitivity)")
+        p.add_argument(flag, type=kind, default=None, help=f"{text} (sets {key})")
     p.add_argument(
         "--stability", action="store_true", help="list blocking pairs against willingness"
     )
