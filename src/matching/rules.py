@@ -322,9 +322,9 @@ def _integer_relaxation(
 def _check_recipient_demand(c: Chosen) -> list[str]:
     d = c.rules.recipient_demand
     per_r = np.bincount(c.cells[:, 0], minlength=len(c.problem.recipients))
-    bad = np.flatnonzero(per_r != d)
-    if not bad.size:
+    if per_r.min() == d == per_r.max():
         return []
+    bad = np.flatnonzero(per_r != d)
     short = [(c.problem.recipients[i], int(per_r[i])) for i in bad]
     return [f"recipients must get exactly {d} supporter(s); (recipient, count): {short}"]
 
@@ -350,6 +350,8 @@ RECIPIENT_DEMAND = Rule(
 def _check_supporter_capacity(c: Chosen) -> list[str]:
     k = c.rules.supporter_capacity
     per_s = np.bincount(c.cells[:, 1], minlength=len(c.problem.supporters))
+    if not len(per_s) or per_s.max() <= k:
+        return []
     over = [(c.problem.supporters[j], int(per_s[j])) for j in np.flatnonzero(per_s > k)]
     if not over:
         return []
@@ -1050,8 +1052,8 @@ def chosen(
     if cells is None:
         cells = problem.cells_of(pairs)
     idx = np.asarray(cells, dtype=np.intp).reshape(-1, 2)
-    scores = problem.score[idx[:, 0], idx[:, 1]] if len(idx) else np.zeros(0)
     n_s = len(problem.supporters)
+    scores = np.take(problem.score, idx[:, 0] * n_s + idx[:, 1]) if len(idx) else np.zeros(0)
     inc = problem.incumbent_cells
     if len(inc):
         kept = np.isin(inc[:, 0] * n_s + inc[:, 1], idx[:, 0] * n_s + idx[:, 1])

@@ -400,8 +400,9 @@ def _finish(
     ordered = tuple(pairs)
     if ver.ok:  # every pair names counties of the problem, once: ver.cells are theirs
         cells = ver.cells
-        order = np.lexsort((cells[:, 1], cells[:, 0]))
-        if (order != np.arange(len(order))).any():
+        codes = cells[:, 0] * len(problem.supporters) + cells[:, 1]
+        if len(codes) > 1 and (codes[1:] < codes[:-1]).any():  # the routes give row order
+            order = np.argsort(codes, kind="stable")
             ordered = tuple(ordered[k] for k in order)
         breakdown = objective_breakdown(problem, cells, ver.terms)
     else:
