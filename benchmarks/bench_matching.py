@@ -74,8 +74,9 @@ def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
 
 def milp_on_model(
     problem: MatchingProblem, settings: MatchSettings
-) -> tuple[float, float | None, bool]:
-    """Seconds, objective (None without a solution) and whether it is proven, of scipy.milp."""
+) -> tuple[float, float | None, bool, str]:
+    """Seconds, objective (None without a solution), whether it is proven, and scipy.milp's
+    own status and gap in words."""
     form = to_matrix_form(build(problem, settings).lp)
     t = time.perf_counter()
     res = milp(
@@ -87,7 +88,15 @@ def milp_on_model(
     )
     seconds = time.perf_counter() - t
     value = (form.sense * res.fun + form.constant) if res.x is not None else None
-    return seconds, value, res.status == 0
+    words = {0: "optimal", 1: "time limit", 2: "infeasible", 3: "unbounded"}.get(
+        res.status, f"status {res.status}"
+    )
+    gap = getattr(res, "mip_gap", None)
+    if value is None:
+        words += ", no solution"
+    elif gap is not None and res.status != 0:
+        words += f", gap {gap:.4%}"
+    return seconds, value, res.status == 0, words
 
 
 def bench_pure(n: int, repeat: int, seed: int, kind: str = "pure") -> dict[str, object]:
@@ -158,8 +167,8 @@ def bench_rules(
     t_engine, result = timed(lambda: solve(problem, settings), repeat)
     assert isinstance(result, MatchResult)
     samples = [milp_on_model(problem, settings) for _ in range(repeat)]
-    t_milp = statistics.median(s for s, _, _ in samples)
-    ref, ref_optimal = samples[-1][1], samples[-1][2]
+    t_milp = statistics.median(s[0] for s in samples)
+    ref, ref_optimal, milp_words = samples[-1][1], samples[-1][2], samples[-1][3]
     tol = 1e-6 * max(1.0, abs(ref or 0.0))
     if ref is None or result.objective is None:
         agree = "NO" if ref is not None else "n/a"
@@ -177,6 +186,9 @@ def bench_rules(
         "agree": agree,
         "build": result.timings.get("lagrangian", 0.0) + result.timings.get("build", 0.0),
         "solve": result.timings.get("solve", 0.0),
+        "note": f"milp: {milp_words}",
+        "objective": result.objective,
+        "reference": ref,
     }
 
 
@@ -261,7 +273,13 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(head))
     ok = True
     for r in rows:
-        extra = f"{r['build']:.2f}/{r['solve']:.2f}" if "build" in r else str(r.get("note", ""))
+        extra = str(r.get("note", ""))
+        if "build" in r:
+            extra = f"{r['build']:.2f}/{r['solve']:.2f}; {extra}"
+            if r.get("objective") is not None:
+                ref = r.get("reference")
+                extra += f"; objective {r['objective']:.6f}"
+                extra += f" vs milp {ref:.6f}" if isinstance(ref, float) else ""
         ratio = r["engine"] / r["anchor"] if r["anchor"] > 0 else math.inf
         gap = r.get("gap")
         gap_text = f"{gap:.4%}" if isinstance(gap, float) else "-"

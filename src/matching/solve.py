@@ -260,11 +260,15 @@ def solve_relaxed(
     core = relaxation.core(CORE_PER_ROW)
     timings["build"] = 0.0
     if int(keep.sum()) > int(core.sum()):
-        options = _options(settings, t0, 0.6)
-        if options is not None:
+        if _options(settings, t0, 0.6) is not None:
             tb = time.perf_counter()
             model = build(problem, settings, keep=core, registry=registry)
             timings["build"] += time.perf_counter() - tb
+            # the share of the time left *after* the build (a large build must not overrun)
+            options = _options(settings, t0, 0.6)
+        else:
+            options = None
+        if options is not None:
             core_report = solve_model(model.lp, options, model.start_values(best_pairs))
             timings["solve"] = timings.get("solve", 0.0) + core_report.seconds
             if core_report.has_solution and core_report.objective is not None:
@@ -291,11 +295,15 @@ def solve_relaxed(
                     )
                     return _finish(problem, settings, found, timings, t0, registry=registry)
     rep = dataclasses.replace(rep, kept=int(keep.sum()))
-    options = _options(settings, t0, 0.9)  # leave time to write and read the model
-    if options is not None and rep.kept <= KEPT_PER_CORE * int(core.sum()):
+    small = rep.kept <= KEPT_PER_CORE * int(core.sum())
+    if _options(settings, t0, 0.9) is not None and small:
         tb = time.perf_counter()
         model = build(problem, settings, keep=keep, registry=registry)
         timings["build"] += time.perf_counter() - tb
+        options = _options(settings, t0, 0.9)  # after the build; leave time to read back
+    else:
+        options = None
+    if options is not None:
         final = solve_model(model.lp, options, model.start_values(best_pairs))
         timings["solve"] = timings.get("solve", 0.0) + final.seconds
         if final.has_solution and final.objective is not None and final.objective >= best_obj:
