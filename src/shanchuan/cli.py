@@ -142,8 +142,14 @@ def make_parser() -> argparse.ArgumentParser:
         "--alternatives", type=int, default=0, metavar="K", help="K best distinct pairings"
     )
     p.add_argument(
-        "--sensitivity", type=int, default=0, metavar="N", help="N weight-perturbation samples"
+        "--sensitivity",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N robustness samples (weights, and data/willingness noise when asked)",
     )
+    for flag, key, kind, text in _SENSITIVITY_FLAGS:
+        p.add_argument(flag, type=kind, default=None, help=f"{text} (sets {key})")
     p.add_argument(
         "--stability", action="store_true", help="list blocking pairs against willingness"
     )
@@ -213,6 +219,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             sink.close()
 
 
+#: ``match`` flags that shape the robustness analysis: flag, scenario key, type, help.
+_SENSITIVITY_FLAGS: tuple[tuple[str, str, Any, str], ...] = (
+    ("--sensitivity-mode", "matching.sensitivity.mode", str, "'uniform' or 'dirichlet'"),
+    ("--concentration", "matching.sensitivity.concentration", float, "Dirichlet concentration"),
+    ("--spread", "matching.sensitivity.spread", float, "uniform mode: relative weight spread"),
+    ("--data-noise", "matching.sensitivity.data_noise", float, "relative noise on indicators"),
+    ("--willingness-noise", "matching.sensitivity.willingness_noise", float, "list noise p"),
+)
+
 #: What ``--fast`` sets: the allocation's analyses off (each re-solves the plan); an
 #: infeasible run is still diagnosed, since the diagnosis is the answer then.
 FAST_SETS = ("allocation.analysis.rule_costs=false", "allocation.analysis.force_unfunded=0")
@@ -261,6 +276,13 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
         flag_sets[f"--lang {args.lang}"] = [f"matching.explain.language={args.lang}"]
     if getattr(args, "pairs", None) is not None:
         sets.append(f'data.pairs="{args.pairs.resolve().as_posix()}"')
+    for flag, key, _, _ in _SENSITIVITY_FLAGS if args.command == "match" else ():
+        value = getattr(args, flag.lstrip("-").replace("-", "_"))
+        if value is None:
+            continue
+        if not args.sensitivity:  # a shaping flag alone would do nothing
+            raise InputError(f"{flag} shapes the robustness analysis; add --sensitivity N")
+        sets.append(f'{key}="{value}"' if isinstance(value, str) else f"{key}={value!r}")
     fast = getattr(args, "fast", False)
     if fast:
         asked = [flag for dest, flag in _ANALYSIS_FLAGS.items() if getattr(args, dest, False)]

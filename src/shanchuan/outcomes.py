@@ -114,6 +114,9 @@ class MatchOutcome:
         if isinstance(sens, matching.SensitivityResult):
             tables["sensitivity_partners.csv"] = sens.partners
             tables["sensitivity_frequency.csv"] = named_matrix(sens.frequency, self.problem)
+            tables["sensitivity_fragility.csv"] = sens.fragility  # most fragile pair first
+            tables["sensitivity_samples.csv"] = sens.sample_table  # weights per sample
+            tables["sensitivity_sample_pairs.csv"] = sens.sample_pairs  # pairs per sample
         return tables
 
 

@@ -237,7 +237,7 @@ def match_report(outcome: Any, view: View | None = None) -> list[str]:
     if sens is not None:
         lines += [
             "",
-            f"[sensitivity] {sens.samples} samples, weights ±{sens.spread:.0%}: the pairing is "
+            f"[sensitivity] {sens.samples} samples, {sens.setting()}: the pairing is "
             f"reproduced exactly in {sens.reproduced_share:.1%} of samples",
         ]
         partners = sens.partners
