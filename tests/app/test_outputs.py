@@ -428,7 +428,7 @@ def test_every_label_exists_in_both_languages() -> None:
     assert labels.header("supporter_topup_wan", "zh") == "支援方补足资金（万元）"
 
 
-def test_every_output_column_is_declared(outcome: Any) -> None:
+def _assert_declared(outcome: Any) -> None:
     from shanchuan.outputs.columns import OUTPUT_COLUMNS, OUTPUT_TABLES
 
     matrices = {"forcing_loss_matrix", "sensitivity_frequency"}  # counties as columns
@@ -440,6 +440,15 @@ def test_every_output_column_is_declared(outcome: Any) -> None:
         undeclared = [c for c in frame.columns if c not in OUTPUT_TABLES[key][1]]
         assert not undeclared, f"{name}: declare {undeclared} in shanchuan.outputs.columns"
         assert all(c in OUTPUT_COLUMNS for c in frame.columns)
+
+
+def test_every_output_column_is_declared(outcome: Any) -> None:
+    _assert_declared(outcome)
+
+
+def test_every_matching_analysis_column_is_declared() -> None:
+    every = pipeline.Analyses(alternatives=2, sensitivity=4, stability=True)
+    _assert_declared(pipeline.match("hubei-2021", analyses=every))
 
 
 def test_fast_and_lang_are_recorded_as_typed_not_as_set() -> None:
