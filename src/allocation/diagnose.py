@@ -28,7 +28,7 @@ from allocation.run import Run, run_model, with_options
 from allocation.schedule import Plan
 from allocation.verify import Schedule, verify
 from solverkit.progress import OPTIMALITY_TOLERANCE
-from solverkit.registry import SolveStatus
+from solverkit.registry import STOPPED_DECIDED, SolveStatus, StopRule
 
 T = TypeVar("T")
 
@@ -61,7 +61,9 @@ class RuleCost:
     than ``tolerance`` (the larger of the two runs' gaps, requested or reached, times the base
     objective) or ``gain_low <= 0``: such a figure is "not established at this gap" and is
     never reported as a gain. ``gain_pct_of_objective`` has the base objective as its base.
-    ``method`` says how the figure was established (``re-solved``).
+    ``method`` says how the figure was established: ``re-solved`` (to the requested gap) or
+    ``re-solved, stopped once decided`` (the re-solve ended as soon as the answer was fixed,
+    see :func:`decided`; the interval is then wider but just as true).
     """
 
     rule: str
@@ -106,6 +108,55 @@ def gain_interval(
     base_bound = max(base_bound, base_objective)
     other_bound = max(other_bound, other_objective)
     return other_objective - base_bound, other_bound - base_objective, tol
+
+
+#: An established figure is reported once its interval ``[low, high]`` is at most this share of
+#: ``low`` wide (the figure known to within a quarter), or no wider than a solve to the
+#: requested gap would leave it; a re-solve stops there.
+PRECISION = 0.25
+
+
+def decided(base: Run, base_objective: float, requested: float, *, loss: bool = False) -> StopRule:
+    """A stop rule for a re-solve whose only question is the figure of :func:`gain_interval`.
+
+    The re-solve may stop, with its incumbent and bound, as soon as the answer can no longer
+    change: either the figure can never be established (the upper end of its interval is
+    already within the smallest tolerance it could reach), or it is established and its
+    interval is narrow (:data:`PRECISION`). Established means, as in :class:`RuleCost`, a gain
+    above the tolerance with a positive lower end; for a loss (``loss``: ``base - other``, a
+    project forced in) the lower end itself must be above the tolerance, since the loss shrinks
+    as the re-solve improves. Each test stays true as the re-solve's incumbent rises and its
+    bound falls, so the early answer is the one a full solve would give, with an interval that
+    is wider but just as true.
+    """
+    scale = max(1.0, abs(base_objective))
+    floor = max(_gap_of(base, requested), requested, OPTIMALITY_TOLERANCE) * scale
+    base_bound = base.bound if base.bound is not None else base_objective + floor
+    base_bound = max(base_bound, base_objective)
+    # The narrowest interval a solve to the requested gap would leave (base gap + its own).
+    full_width = (base_bound - base_objective) + floor
+
+    def rule(incumbent: float | None, bound: float | None) -> bool:
+        if incumbent is None or bound is None:
+            return False
+        bound = max(bound, incumbent)
+        gap = abs(bound - incumbent) / max(1e-9, abs(incumbent))
+        tol = max(floor, gap * scale)
+        low, high = incumbent - base_bound, bound - base_objective
+        if loss:
+            low, high = -high, -low
+            established = low > tol
+        else:
+            established = incumbent - base_objective > tol and low > 0
+        if high <= floor:
+            return True
+        return established and high - low <= max(PRECISION * low, full_width)
+
+    return rule
+
+
+def _method(run: Run) -> str:
+    return "re-solved, stopped once decided" if STOPPED_DECIDED in run.solver_status else "re-solved"
 
 
 def run_parallel(
@@ -175,6 +226,7 @@ def rule_costs(
     # Relaxing a rule keeps the base plan feasible: hand it to the solver as a warm start.
     start = {v.name: v.varValue for v in base.model.lp.variables() if v.varValue is not None}
     extra = base.model.extra_constraints
+    stop = decided(base, base_check.objective, settings.solver.gap)
     runs = run_parallel(
         [
             (
@@ -188,6 +240,7 @@ def rule_costs(
                     initial=start,
                     extra_constraints=extra,
                     known_coverage=base.coverage,
+                    stop=stop,
                 ),
             )
             for v in variants
@@ -274,7 +327,7 @@ def rule_costs(
                 tolerance=tol,
                 established=established,
                 gain_pct_of_objective=pct,
-                method="re-solved",
+                method=_method(relaxed),
                 text_zh=text_zh,
             )
         )
@@ -406,6 +459,7 @@ def best_unfunded(
         )
     if to_force and progress is not None:
         progress(f"pricing the {len(to_force)} best unfunded projects (each forced in, re-solved)")
+    forced_stop = decided(base, base_check.objective, settings.solver.gap, loss=True)
     forced_runs = run_parallel(
         [
             (
@@ -416,6 +470,7 @@ def best_unfunded(
                     settings,
                     solver=options,
                     extra_constraints=base.model.extra_constraints,
+                    stop=forced_stop,
                 ),
             )
             for i in to_force
