@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -156,22 +157,38 @@ def decided(base: Run, base_objective: float, requested: float, *, loss: bool = 
 
 
 def _method(run: Run) -> str:
-    return "re-solved, stopped once decided" if STOPPED_DECIDED in run.solver_status else "re-solved"
+    return (
+        "re-solved, stopped once decided" if STOPPED_DECIDED in run.solver_status else "re-solved"
+    )
 
 
 def run_parallel(
     jobs: Sequence[tuple[str, Callable[[], T]]],
     workers: int,
     progress: Callable[[str], None] | None = None,
+    slots: threading.Semaphore | None = None,
 ) -> list[T]:
     """Run independent re-solves, ``workers`` at a time, results in the order given.
 
     The solvers run outside Python's lock (CBC as a subprocess, HiGHS in native code), so
     threads are enough to keep both cores busy. Each solve is single-threaded and seeded, so
-    the results do not depend on the order in which they finish.
+    the results do not depend on the order in which they finish. ``slots`` (shared with
+    another ``run_parallel`` running at the same time) caps the solves running at once across
+    both, so two analyses can share one pool of cores without either idling at its end.
     """
     if not jobs:
         return []
+    if slots is not None:
+        gate = slots
+
+        def gated(job: Callable[[], T]) -> Callable[[], T]:
+            def run() -> T:
+                with gate:
+                    return job()
+
+            return run
+
+        jobs = [(label, gated(job)) for label, job in jobs]
     say = progress or (lambda message: None)
     results: list[T | None] = [None] * len(jobs)
     if workers <= 1 or len(jobs) == 1:
@@ -212,8 +229,14 @@ def rule_costs(
     settings: AllocationSettings,
     base: Run,
     progress: Callable[[str], None] | None = None,
+    *,
+    slots: threading.Semaphore | None = None,
 ) -> list[RuleCost]:
-    """Re-solve with each present rule relaxed one step; report objective and benefit gained."""
+    """Re-solve with each present rule relaxed one step; report objective and benefit gained.
+
+    Each re-solve starts from the base plan (still feasible) and stops once its figure is
+    decided (:func:`decided`). ``slots``: see :func:`run_parallel`.
+    """
     if not base.has_solution or base.objective is None:
         return []
     present = {f for f, names in base.model.families.items() if names}
@@ -226,7 +249,11 @@ def rule_costs(
     # Relaxing a rule keeps the base plan feasible: hand it to the solver as a warm start.
     start = {v.name: v.varValue for v in base.model.lp.variables() if v.varValue is not None}
     extra = base.model.extra_constraints
-    stop = decided(base, base_check.objective, settings.solver.gap)
+    stop = (
+        decided(base, base_check.objective, settings.solver.gap)
+        if settings.analysis.stop_when_decided
+        else None
+    )
     runs = run_parallel(
         [
             (
@@ -247,6 +274,7 @@ def rule_costs(
         ],
         settings.analysis.workers,
         progress,
+        slots,
     )
     for variant, relaxed in zip(variants, runs, strict=True):
         rule, change, pb, st = variant.rule, variant.change, variant.problem, variant.settings
@@ -385,8 +413,14 @@ def best_unfunded(
     settings: AllocationSettings,
     base: Run,
     progress: Callable[[str], None] | None = None,
+    *,
+    slots: threading.Semaphore | None = None,
 ) -> list[Unfunded]:
-    """The best projects (benefit per 万元 of special fund) not funded, with their reasons."""
+    """The best projects (benefit per 万元 of special fund) not funded, with their reasons.
+
+    The forced-in re-solves stop once their price is decided (:func:`decided`); ``slots``: see
+    :func:`run_parallel`.
+    """
     n = settings.analysis.best_unfunded
     if n <= 0 or not base.has_solution:
         return []
@@ -459,7 +493,11 @@ def best_unfunded(
         )
     if to_force and progress is not None:
         progress(f"pricing the {len(to_force)} best unfunded projects (each forced in, re-solved)")
-    forced_stop = decided(base, base_check.objective, settings.solver.gap, loss=True)
+    forced_stop = (
+        decided(base, base_check.objective, settings.solver.gap, loss=True)
+        if settings.analysis.stop_when_decided
+        else None
+    )
     forced_runs = run_parallel(
         [
             (
@@ -477,6 +515,7 @@ def best_unfunded(
         ],
         settings.analysis.workers,
         progress,
+        slots,
     )
     for i, forced in zip(to_force, forced_runs, strict=True):
         if forced.has_solution:

@@ -107,8 +107,9 @@ class GroupedCbc(pulp.PULP_CBC_CMD):
 
     ``on_line`` receives every log line as it arrives (from a reader thread); ``cancel`` stops
     the run (raising :class:`CbcCancelled`); ``stop`` ends the search early but keeps its result
-    (SIGINT: CBC stops branching, reports "User ctrl-c" and writes its incumbent); ``watchdog`` (wall-clock seconds) kills a child
-    that ignores its own ``-sec`` limit (CBC measures CPU time by default).
+    (SIGINT: CBC stops branching, reports "User ctrl-c" and writes its incumbent); ``watchdog``
+    (wall-clock seconds) kills a child that ignores its own ``-sec`` limit (CBC measures CPU
+    time by default).
     """
 
     def __init__(

@@ -590,7 +590,9 @@ def _run_highs(
     if cancel_requested():
         status_text += " (interrupted: cancelled)"
     elif stopper is not None and stopper.fired and model_status == ms.kInterrupt:
-        status_text = f"{STOPPED_DECIDED} (HiGHS interrupted once the caller's question was answered)"
+        status_text = (
+            f"{STOPPED_DECIDED} (HiGHS interrupted once the caller's question was answered)"
+        )
     report = SolveReport(
         status=status,
         solver="highs",
