@@ -88,7 +88,9 @@ def solve(
         if run.has_solution
         else None
     )
-    costs, unfunded, diagnosis = [], [], None
+    costs: list[RuleCost] = []
+    unfunded: list[Unfunded] = []
+    diagnosis = None
     a = settings.analysis
     if analyse and run.has_solution:
         costs, unfunded = _analyse(problem, settings, run, progress)

@@ -123,3 +123,24 @@ def test_decided_waits_for_a_bound(loss: bool) -> None:
     base = _Base(status=SolveStatus.OPTIMAL, gap=0.0, bound=1000.0)
     rule = diagnose.decided(base, 1000.0, 0.001, loss=loss)  # type: ignore[arg-type]
     assert not rule(None, 2000.0) and not rule(1500.0, None)
+
+
+def test_shared_pool_gives_the_results_of_one_after_another() -> None:
+    """Rule costs and forced-in prices side by side (2 slots) equal the serial run."""
+    spec = PoolSpec("t", n_pairs=4, n_candidates=40, seed=2, dependency_share=0.1, last_year=2023)
+    st = _pool_settings(4)
+    st = dataclasses.replace(
+        st,
+        analysis=dataclasses.replace(
+            st.analysis, stop_when_decided=False, best_unfunded=4, force_unfunded=2
+        ),
+    )
+    problem = prepare(make_pool(spec), st)
+    base = run_model(problem, st)
+    solve_module = importlib.import_module("allocation.solve")
+    two = dataclasses.replace(st, analysis=dataclasses.replace(st.analysis, workers=2))
+    costs1, unfunded1 = solve_module._analyse(problem, st, base, None)
+    costs2, unfunded2 = solve_module._analyse(problem, two, base, None)
+    assert costs1 == costs2
+    assert unfunded1 == unfunded2
+    assert any(u.forced_loss is not None for u in unfunded2)
