@@ -197,18 +197,16 @@ def solver_rows(
     return rows
 
 
-def _print(rows: list[Row]) -> None:
-    print(
-        f"{'case':<40} {'solver':<10} {'status':<9} {'gap':>9} {'median s':>9} {'ratio':>6}  note"
+HEADER = f"{'case':<40} {'solver':<10} {'status':<9} {'gap':>9} {'median s':>9} {'ratio':>6}  note"
+
+
+def _line(r: Row) -> str:
+    gap = "-" if r.get("gap") is None else f"{float(r['gap']):.2e}"  # type: ignore[arg-type]
+    ratio = "-" if r.get("ratio") is None else f"{float(r['ratio']):.2f}"  # type: ignore[arg-type]
+    return (
+        f"{r['case']!s:<40} {r['solver']!s:<10} {r['status']!s:<9} {gap:>9} "
+        f"{float(r['seconds']):>9.2f} {ratio:>6}  {r.get('note', '')}"  # type: ignore[arg-type]
     )
-    for r in rows:
-        gap = "-" if r.get("gap") is None else f"{float(r['gap']):.2e}"  # type: ignore[arg-type]
-        ratio = "-" if r.get("ratio") is None else f"{float(r['ratio']):.2f}"  # type: ignore[arg-type]
-        print(
-            f"{r['case']!s:<40} {r['solver']!s:<10} {r['status']!s:<9} {gap:>9} "
-            f"{float(r['seconds']):>9.2f} {ratio:>6}  {r.get('note', '')}",  # type: ignore[arg-type]
-            flush=True,
-        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,7 +220,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the rows to this file")
     args = parser.parse_args(argv)
     rows: list[Row] = []
-    progress = rows.extend
+    print(HEADER, flush=True)
+
+    def progress(new: list[Row]) -> None:
+        rows.extend(new)
+        for r in new:
+            print(_line(r), flush=True)
+
     if args.quick:
         args.solvers = [s for s in args.solvers if s != "portfolio"]
         for spec in QUICK:
@@ -242,7 +246,6 @@ def main(argv: list[str] | None = None) -> int:
                     f"pool {spec.n_candidates}", prepare(make_pool(spec), st), st, args, reps
                 )
             )
-    _print(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0 if all(r.get("note") != "NOT VERIFIED" for r in rows) else 1
