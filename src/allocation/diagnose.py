@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from allocation.run import Run, run_model, with_options
 from allocation.schedule import Plan
 from allocation.verify import Schedule, verify
 from solverkit.progress import OPTIMALITY_TOLERANCE
-from solverkit.registry import SolveStatus
+from solverkit.registry import STOPPED_DECIDED, SolveStatus, StopRule
 
 T = TypeVar("T")
 
@@ -61,7 +62,9 @@ class RuleCost:
     than ``tolerance`` (the larger of the two runs' gaps, requested or reached, times the base
     objective) or ``gain_low <= 0``: such a figure is "not established at this gap" and is
     never reported as a gain. ``gain_pct_of_objective`` has the base objective as its base.
-    ``method`` says how the figure was established (``re-solved``).
+    ``method`` says how the figure was established: ``re-solved`` (to the requested gap) or
+    ``re-solved, stopped once decided`` (the re-solve ended as soon as the answer was fixed,
+    see :func:`decided`; the interval is then wider but just as true).
     """
 
     rule: str
@@ -108,19 +111,84 @@ def gain_interval(
     return other_objective - base_bound, other_bound - base_objective, tol
 
 
+#: An established figure is reported once its interval ``[low, high]`` is at most this share of
+#: ``low`` wide (the figure known to within a quarter), or no wider than a solve to the
+#: requested gap would leave it; a re-solve stops there.
+PRECISION = 0.25
+
+
+def decided(base: Run, base_objective: float, requested: float, *, loss: bool = False) -> StopRule:
+    """A stop rule for a re-solve whose only question is the figure of :func:`gain_interval`.
+
+    The re-solve may stop, with its incumbent and bound, as soon as the answer can no longer
+    change: either the figure can never be established (the upper end of its interval is
+    already within the smallest tolerance it could reach), or it is established and its
+    interval is narrow (:data:`PRECISION`). Established means, as in :class:`RuleCost`, a gain
+    above the tolerance with a positive lower end; for a loss (``loss``: ``base - other``, a
+    project forced in) the lower end itself must be above the tolerance, since the loss shrinks
+    as the re-solve improves. Each test stays true as the re-solve's incumbent rises and its
+    bound falls, so the early answer is the one a full solve would give, with an interval that
+    is wider but just as true.
+    """
+    scale = max(1.0, abs(base_objective))
+    floor = max(_gap_of(base, requested), requested, OPTIMALITY_TOLERANCE) * scale
+    base_bound = base.bound if base.bound is not None else base_objective + floor
+    base_bound = max(base_bound, base_objective)
+    # The narrowest interval a solve to the requested gap would leave (base gap + its own).
+    full_width = (base_bound - base_objective) + floor
+
+    def rule(incumbent: float | None, bound: float | None) -> bool:
+        if incumbent is None or bound is None:
+            return False
+        bound = max(bound, incumbent)
+        gap = abs(bound - incumbent) / max(1e-9, abs(incumbent))
+        tol = max(floor, gap * scale)
+        low, high = incumbent - base_bound, bound - base_objective
+        if loss:
+            low, high = -high, -low
+            established = low > tol
+        else:
+            established = incumbent - base_objective > tol and low > 0
+        if high <= floor:
+            return True
+        return established and high - low <= max(PRECISION * low, full_width)
+
+    return rule
+
+
+def _method(run: Run) -> str:
+    return (
+        "re-solved, stopped once decided" if STOPPED_DECIDED in run.solver_status else "re-solved"
+    )
+
+
 def run_parallel(
     jobs: Sequence[tuple[str, Callable[[], T]]],
     workers: int,
     progress: Callable[[str], None] | None = None,
+    slots: threading.Semaphore | None = None,
 ) -> list[T]:
     """Run independent re-solves, ``workers`` at a time, results in the order given.
 
     The solvers run outside Python's lock (CBC as a subprocess, HiGHS in native code), so
     threads are enough to keep both cores busy. Each solve is single-threaded and seeded, so
-    the results do not depend on the order in which they finish.
+    the results do not depend on the order in which they finish. ``slots`` (shared with
+    another ``run_parallel`` running at the same time) caps the solves running at once across
+    both, so two analyses can share one pool of cores without either idling at its end.
     """
     if not jobs:
         return []
+    if slots is not None:
+        gate = slots
+
+        def gated(job: Callable[[], T]) -> Callable[[], T]:
+            def run() -> T:
+                with gate:
+                    return job()
+
+            return run
+
+        jobs = [(label, gated(job)) for label, job in jobs]
     say = progress or (lambda message: None)
     results: list[T | None] = [None] * len(jobs)
     if workers <= 1 or len(jobs) == 1:
@@ -161,8 +229,14 @@ def rule_costs(
     settings: AllocationSettings,
     base: Run,
     progress: Callable[[str], None] | None = None,
+    *,
+    slots: threading.Semaphore | None = None,
 ) -> list[RuleCost]:
-    """Re-solve with each present rule relaxed one step; report objective and benefit gained."""
+    """Re-solve with each present rule relaxed one step; report objective and benefit gained.
+
+    Each re-solve starts from the base plan (still feasible) and stops once its figure is
+    decided (:func:`decided`). ``slots``: see :func:`run_parallel`.
+    """
     if not base.has_solution or base.objective is None:
         return []
     present = {f for f, names in base.model.families.items() if names}
@@ -175,6 +249,11 @@ def rule_costs(
     # Relaxing a rule keeps the base plan feasible: hand it to the solver as a warm start.
     start = {v.name: v.varValue for v in base.model.lp.variables() if v.varValue is not None}
     extra = base.model.extra_constraints
+    stop = (
+        decided(base, base_check.objective, settings.solver.gap)
+        if settings.analysis.stop_when_decided
+        else None
+    )
     runs = run_parallel(
         [
             (
@@ -188,12 +267,14 @@ def rule_costs(
                     initial=start,
                     extra_constraints=extra,
                     known_coverage=base.coverage,
+                    stop=stop,
                 ),
             )
             for v in variants
         ],
         settings.analysis.workers,
         progress,
+        slots,
     )
     for variant, relaxed in zip(variants, runs, strict=True):
         rule, change, pb, st = variant.rule, variant.change, variant.problem, variant.settings
@@ -276,7 +357,7 @@ def rule_costs(
                 tolerance=tol,
                 established=established,
                 gain_pct_of_objective=pct,
-                method="re-solved",
+                method=_method(relaxed),
                 text_zh=text_zh,
             )
         )
@@ -357,8 +438,14 @@ def best_unfunded(
     settings: AllocationSettings,
     base: Run,
     progress: Callable[[str], None] | None = None,
+    *,
+    slots: threading.Semaphore | None = None,
 ) -> list[Unfunded]:
-    """The best projects (benefit per 万元 of special fund) not funded, with their reasons."""
+    """The best projects (benefit per 万元 of special fund) not funded, with their reasons.
+
+    The forced-in re-solves stop once their price is decided (:func:`decided`); ``slots``: see
+    :func:`run_parallel`.
+    """
     n = settings.analysis.best_unfunded
     if n <= 0 or not base.has_solution:
         return []
@@ -419,6 +506,11 @@ def best_unfunded(
         )
     if to_force and progress is not None:
         progress(f"pricing the {len(to_force)} best unfunded projects (each forced in, re-solved)")
+    forced_stop = (
+        decided(base, base_check.objective, settings.solver.gap, loss=True)
+        if settings.analysis.stop_when_decided
+        else None
+    )
     forced_runs = run_parallel(
         [
             (
@@ -429,12 +521,14 @@ def best_unfunded(
                     settings,
                     solver=options,
                     extra_constraints=base.model.extra_constraints,
+                    stop=forced_stop,
                 ),
             )
             for i in to_force
         ],
         settings.analysis.workers,
         progress,
+        slots,
     )
     for i, forced in zip(to_force, forced_runs, strict=True):
         if forced.has_solution:
