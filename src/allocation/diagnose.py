@@ -156,6 +156,26 @@ def decided(base: Run, base_objective: float, requested: float, *, loss: bool = 
     return rule
 
 
+def pinned(run: Run, verified_objective: float) -> tuple[Run, float]:
+    """The run and objective a figure is computed from, the same on every rerun.
+
+    A re-solve stopped once decided ends a little after its stop rule fired (CBC obeys a
+    signal), so what it returns depends on timing. The incumbent and bound the rule fired on
+    do not: the figure is computed from them. The plan returned is still verified, and is at
+    least as good as that incumbent, so the interval stays true (if a little wider).
+    """
+    if run.decided is None:
+        return run, verified_objective
+    incumbent, bound = run.decided
+    if verified_objective < incumbent - 1e-6 * max(1.0, abs(incumbent)):
+        # The plan returned is worse than the incumbent the rule saw: trust the plan.
+        return run, verified_objective
+    gap = None
+    if bound is not None:
+        gap = abs(bound - incumbent) / max(1e-9, abs(incumbent))
+    return dataclasses.replace(run, objective=incumbent, bound=bound, gap=gap), incumbent
+
+
 def _method(run: Run) -> str:
     return (
         "re-solved, stopped once decided" if STOPPED_DECIDED in run.solver_status else "re-solved"
@@ -267,7 +287,9 @@ def rule_costs(
                     initial=start,
                     extra_constraints=extra,
                     known_coverage=base.coverage,
-                    stop=stop,
+                    # Dropping the floor is reported by its benefit and shortfalls, which only
+                    # a re-solve to the gap fixes.
+                    stop=None if v.rule == "supporter_floor" else stop,
                 ),
             )
             for v in variants
@@ -298,11 +320,15 @@ def rule_costs(
             )
             continue
         check = verify(pb, st, relaxed.schedule)
-        gain = check.objective - base_check.objective
-        bgain = check.benefit - base_check.benefit
-        cgain = check.coverage - base_check.coverage
+        relaxed, objective = pinned(relaxed, check.objective)
+        gain = objective - base_check.objective
+        # The benefit and coverage split is known only for the plan returned, which a stopped
+        # re-solve reached by timing: reported only for re-solves that ran to the gap.
+        exact = relaxed.decided is None
+        bgain = check.benefit - base_check.benefit if exact else None
+        cgain = check.coverage - base_check.coverage if exact else None
         low, high, tol = gain_interval(
-            base, relaxed, base_check.objective, check.objective, settings.solver.gap
+            base, relaxed, base_check.objective, objective, settings.solver.gap
         )
         established = gain > tol and low > 0
         pct = gain / abs(base_check.objective) if abs(base_check.objective) > 1e-9 else None
@@ -333,13 +359,13 @@ def rule_costs(
             text = (
                 f"Relaxing {label} ({change}) would raise the objective by {gain:,.1f} "
                 f"({_pct(gain, base_check.objective)} of the objective; at least {low:,.1f})"
-                + (f" and cover {cgain} more pair-years" if cgain > 0 else "")
+                + (f" and cover {cgain} more pair-years" if cgain is not None and cgain > 0 else "")
                 + "."
             )
             text_zh = (
                 f"放宽{label_zh}（{change}）可使目标值提高 {gain:,.1f}"
                 f"（占目标值 {_pct(gain, base_check.objective)}，至少 {low:,.1f}）"
-                + (f"，并多覆盖 {cgain} 个结对年度" if cgain > 0 else "")
+                + (f"，并多覆盖 {cgain} 个结对年度" if cgain is not None and cgain > 0 else "")
                 + "。"
             )
         out.append(
@@ -347,7 +373,7 @@ def rule_costs(
                 rule,
                 change,
                 relaxed.status.value,
-                check.objective,
+                objective,
                 gain,
                 bgain,
                 cgain,
@@ -532,7 +558,9 @@ def best_unfunded(
     )
     for i, forced in zip(to_force, forced_runs, strict=True):
         if forced.has_solution:
-            forced_objective = verify(problem, settings, forced.schedule).objective
+            forced, forced_objective = pinned(
+                forced, verify(problem, settings, forced.schedule).objective
+            )
             loss = base_check.objective - forced_objective
             # loss = base - forced: the negated gain interval of the forced run.
             low, high, tol = gain_interval(

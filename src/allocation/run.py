@@ -69,6 +69,9 @@ class Run:
     schedule: dict[str, dict[int, float]]
     coverage: int | None
     model: AllocationModel
+    decided: tuple[float, float | None] | None = None
+    """Stopped by the caller's stop rule: the ``(incumbent, bound)`` it fired on (reproducible,
+    unlike ``objective``/``bound``: see :attr:`solverkit.SolveReport.decided`)."""
 
     @property
     def has_solution(self) -> bool:
@@ -200,6 +203,7 @@ def _finish(
         schedule=schedule,
         coverage=coverage,
         model=m,
+        decided=report.decided if report.has_solution else None,
     )
 
 

@@ -143,6 +143,11 @@ class SolveReport:
     """The ``portfolio`` solver only: which racer's result this is (``cbc`` or ``highs``)."""
     race: dict[str, str] = field(default_factory=dict)
     """The ``portfolio`` solver only: what each racer did (status, time, gap, or stopped)."""
+    decided: tuple[float, float | None] | None = None
+    """A run ended by the caller's stop rule only: the ``(incumbent, bound)`` the rule fired on
+    (model's sense, with the constant). The solver reaches a little more before it obeys (CBC
+    gets a signal a few milliseconds later), so ``objective`` and ``bound`` depend on timing;
+    these two do not, and a caller wanting reproducible figures reports them."""
 
     @property
     def has_solution(self) -> bool:
@@ -336,6 +341,13 @@ class _Stopper:
             return self.fired
 
 
+def _decided_at(stopper: _Stopper | None) -> tuple[float, float | None] | None:
+    """What the stop rule fired on, when it fired (see :attr:`SolveReport.decided`)."""
+    if stopper is None or not stopper.fired or stopper.incumbent is None:
+        return None
+    return stopper.incumbent, stopper.bound
+
+
 def _stopper(sense: float, constant: float) -> _Stopper | None:
     rule = _STOP.get()
     return _Stopper(rule, sense=sense, constant=constant) if rule is not None else None
@@ -424,6 +436,7 @@ def _run_cbc_once(
     result_text = result.group(1).strip() if result else pulp.LpStatus[problem.status]
     if stop_event is not None and stop_event.is_set() and "ctrl-c" in result_text.lower():
         result_text = f"{STOPPED_DECIDED} (CBC interrupted once the caller's question was answered)"
+    decided = _decided_at(stopper) if result_text.startswith(STOPPED_DECIDED) else None
     is_mip = any(v.cat == pulp.LpInteger for v in problem.variables())
     sol = problem.sol_status
     objective = pulp.value(problem.objective) if sol in (1, 2) else None
@@ -459,6 +472,7 @@ def _run_cbc_once(
         gap=_relative_gap(objective, bound) if objective is not None else None,
         seconds=seconds,
         values=_read_values(problem) if objective is not None else {},
+        decided=decided if objective is not None else None,
     )
     ticker.done(report)
     return report, text
@@ -593,6 +607,9 @@ def _run_highs(
         status_text = (
             f"{STOPPED_DECIDED} (HiGHS interrupted once the caller's question was answered)"
         )
+    decided = (
+        _decided_at(stopper) if has_sol and model_status == ms.kInterrupt else None
+    )
     report = SolveReport(
         status=status,
         solver="highs",
@@ -603,6 +620,7 @@ def _run_highs(
         gap=_relative_gap(objective, bound) if objective is not None else None,
         seconds=seconds,
         values=_read_values(problem) if has_sol else {},
+        decided=decided,
     )
     ticker.done(report)
     return report

@@ -531,8 +531,10 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
             "number",
             "Objective of the relaxed plan minus the base (person-equivalents).",
         ),
-        ("benefit_gain", "效益增益", "Benefit gain", "number", "Benefit gained (person-eq.)."),
-        ("coverage_gain", "覆盖增加", "Coverage gain", "int", "More pair-years covered."),
+        ("benefit_gain", "效益增益", "Benefit gain", "number",
+         "Benefit gained (person-eq.); empty for a re-solve stopped once decided."),
+        ("coverage_gain", "覆盖增加", "Coverage gain", "int",
+         "More pair-years covered; empty for a re-solve stopped once decided."),
         (
             "gain_low",
             "增益下界",
