@@ -230,12 +230,15 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
         archive.check_target(args.out, force=args.force)  # refuse before any work is done
 
     from shanchuan import pipeline
+    from shanchuan.scenario import FlagSet
+    from shanchuan.validation import preflight
 
+    preflight.check_flags(vars(args))
     sets = list(args.sets)
     if args.lang:
-        sets.append(f"matching.explain.language={args.lang}")
+        sets.append(FlagSet(f"matching.explain.language={args.lang}", "--lang"))
     if getattr(args, "pairs", None) is not None:
-        sets.append(f'data.pairs="{args.pairs.resolve().as_posix()}"')
+        sets.append(FlagSet(f"data.pairs={_toml_str(args.pairs)}", "--pairs"))
     fast = getattr(args, "fast", False)
     if fast:
         asked = [flag for dest, flag in _ANALYSIS_FLAGS.items() if getattr(args, dest, False)]
@@ -244,8 +247,9 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
                 f"--fast runs no analyses, but {', '.join(asked)} asks for one; "
                 "drop --fast or the analysis flag"
             )
-        sets += FAST_SETS
+        sets += [FlagSet(item, "--fast") for item in FAST_SETS]
     loaded = pipeline.load(args.scenario, overrides=args.overrides, sets=sets)
+    preflight.preflight(loaded, preflight.engines_of(args.command, loaded))  # before any solve
 
     if args.command == "check":
         from shanchuan import checks
@@ -273,6 +277,13 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
         archive.write_run(args.out, outcome, options, force=args.force)
         log.info("results written to %s", args.out)
     return _exit_code(outcome, repeat_diagnosis=args.format != "table")
+
+
+def _toml_str(path: Path) -> str:
+    """``path`` as a TOML string (``--pairs`` becomes a ``--set data.pairs=...`` item)."""
+    import json
+
+    return json.dumps(os.path.abspath(path), ensure_ascii=False)
 
 
 def _opt_in_dest(flag: str) -> str:
