@@ -502,7 +502,23 @@ def _load_chain(
         )
     layers: list[tuple[Path, dict[str, Any], dict[str, OverrideSet]]] = []
     if parent:
-        layers = _load_chain(locate(parent, relative_to=path.parent), (*seen, path))
+        try:
+            parent_path = locate(parent, relative_to=path.parent)
+        except ScenarioError as exc:
+            # Name the file and key that point at the missing parent, not the parent alone.
+            raise ScenarioError(
+                [
+                    replace(
+                        p,
+                        file=str(path),
+                        column="scenario.extends",
+                        value=parent,
+                        message=p.message.replace("no such", "names no", 1),
+                    )
+                    for p in exc.problems
+                ]
+            ) from None
+        layers = _load_chain(parent_path, (*seen, path))
     layers.append((path, flat, sets))
     return layers
 
