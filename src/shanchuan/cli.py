@@ -20,7 +20,7 @@ from typing import Any
 # Only light modules at import time: `shanchuan --help`, `--version` and `match --help` load no
 # engine, pandas, numpy, pulp or scipy (tests/architecture/test_layering.py). The pipeline and
 # the scenario machinery are imported in _dispatch, when a command runs.
-from shanchuan import __version__, outputs
+from shanchuan import __version__, outputs, signals
 from shanchuan.errors import InfeasibleError, InputError, ShanchuanError, SolveFailedError
 from shanchuan.outputs import archive, messages
 from shanchuan.outputs.base import OutputOptions
@@ -172,15 +172,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.WARNING if args.quiet else logging.INFO, handlers=[handler], force=True
     )
     try:
-        return _dispatch(args, sink)
+        with signals.handling():  # SIGINT/SIGTERM/SIGHUP: kill solvers, clean up, exit 128+N
+            return _dispatch(args, sink)
     except ShanchuanError as exc:
         if args.debug:
             raise
         sys.stderr.write(messages.error_text(exc))
         return exc.exit_code
-    except KeyboardInterrupt:
-        sys.stderr.write("shanchuan: interrupted\n")
-        return 130
+    except KeyboardInterrupt as exc:
+        return signals.report(exc, sys.stderr)
     except BrokenPipeError:
         # The reader went away (`shanchuan keys | head`): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -212,6 +212,7 @@ _ANALYSIS_FLAGS = {
 
 
 def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
+    signals.set_stage("loading the scenario")
     from shanchuan import scenario as scenario_mod
 
     if args.command == "keys":
@@ -256,6 +257,7 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
 
         return checks.check(loaded)
 
+    signals.set_stage("solving")
     if args.command == "match":
         analyses = pipeline.Analyses(
             explain=True,
@@ -272,6 +274,7 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
     if sink is not None:
         sink.close()  # the live line goes before the results are printed
 
+    signals.set_stage("writing the results")
     outputs.FORMATS[args.format].emit(outcome, sys.stdout, options)
     if args.out is not None:
         archive.write_run(args.out, outcome, options, force=args.force)
