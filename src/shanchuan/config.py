@@ -191,8 +191,9 @@ def build(
     try:
         return cls(**kwargs), []
     except (ValueError, TypeError) as exc:
-        return None, _check_problems(exc, prefix, [n for n in kwargs if f"{prefix}{n}" in flat],
-                                     source)
+        return None, _check_problems(
+            exc, prefix, [n for n in kwargs if f"{prefix}{n}" in flat], source
+        )
 
 
 def _check_problems(
@@ -317,8 +318,11 @@ def interval(
     unit: str = "",
     note: str = "",
 ) -> Domain:
-    """Numbers (``integer``: integers) between ``lo`` and ``hi``; NaN and ±inf refused unless
-    ``inf_ok`` (then +inf only). Integers are capped at :data:`MAX_COUNT` when ``hi`` is None."""
+    """Numbers (``integer``: integers) between ``lo`` and ``hi``.
+
+    NaN and ±inf are refused unless ``inf_ok`` (then +inf only). Integers are capped at
+    :data:`MAX_COUNT` when ``hi`` is None.
+    """
     if integer and hi is None:
         hi = MAX_COUNT
     kind = "an integer" if integer else "a number"

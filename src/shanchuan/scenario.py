@@ -202,8 +202,10 @@ DOMAINS: dict[str, config.Domain] = {
     "matching.objective": config.one_of("weighted_sum", "maxmin"),
     "matching.fast_path": config.Domain("true or false", lambda v: True),
     "matching.maxmin_tolerance": _I(0, 1, hi_open=True),
-    **{f"matching.weights.{k}": _WEIGHT for k in (
-        "strength", "industry", "resource", "distance", "willingness", "plan")},
+    **{
+        f"matching.weights.{k}": _WEIGHT
+        for k in ("strength", "industry", "resource", "distance", "willingness", "plan")
+    },
     "matching.criteria.strength_weighting": config.one_of("entropy", "given"),
     "matching.criteria.indicator_weights": _indicator_weight(),
     "matching.criteria.distance_scale": _I(0, lo_open=True, unit="km"),
@@ -243,8 +245,10 @@ DOMAINS: dict[str, config.Domain] = {
     "allocation.locked_projects": config.each(_TEXT, "a list of project ids"),
     "allocation.excluded_projects": config.each(_TEXT, "a list of project ids"),
     "allocation.lexicographic": config.Domain("true or false", lambda v: True),
-    **{f"allocation.benefit.{k}": _WEIGHT for k in (
-        "people", "low_income", "jobs", "income_uplift", "priority")},
+    **{
+        f"allocation.benefit.{k}": _WEIGHT
+        for k in ("people", "low_income", "jobs", "income_uplift", "priority")
+    },
     "allocation.benefit.readiness_floor": _SHARE,
     "allocation.benefit.scale_by_funded_share": config.Domain("true or false", lambda v: True),
     "allocation.analysis.rule_costs": config.Domain("true or false", lambda v: True),
@@ -554,8 +558,10 @@ def parse_set(items: Sequence[str]) -> dict[str, Any]:
 def _parse_set(
     items: Sequence[str], sources: dict[str, str] | None = None
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """The values of ``items`` by key, and their problems; ``sources`` gets key -> where
-    (``--set``, or the flag that made the item)."""
+    """The values of ``items`` by key, and their problems.
+
+    ``sources`` gets key -> where (``--set``, or the flag that made the item).
+    """
     problems: list[Problem] = []
     values: dict[str, Any] = {}
     by_source: dict[str, list[str]] = {}
@@ -702,8 +708,12 @@ def keys_markdown() -> str:
         "Every key can be set in a scenario file, in an `[overrides.NAME]` set, or with",
         "`--set key=value`. Precedence: defaults < `extends` chain < `--scenario` sets < `--set`.",
         "",
-        "| key | type | default | unit | meaning |",
-        "| --- | --- | --- | --- | --- |",
+        "Every value is checked against what its key accepts when the scenario is loaded,",
+        "before any file is read or solver started; a bad value is reported (exit 2) with the",
+        "file of the `extends` chain, override set, `--set` or flag that gave it.",
+        "",
+        "| key | type | default | unit | accepts | meaning |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for key, info in KNOWN.items():
         default = json.dumps(config.to_plain(info.default), ensure_ascii=False)
@@ -712,7 +722,27 @@ def keys_markdown() -> str:
             doc += " Pairs as [recipient, supporter] by Annex-2 name, full name or id."
         elif info.counties == "ids":
             doc += " Counties by Annex-2 name, full name or id."
+        accepts = DOMAINS[key].expected.replace("|", "\\|")
         lines.append(
-            f"| `{key}` | {config.type_name(info.type)} | `{default}` | {info.unit or ''} | {doc} |"
+            f"| `{key}` | {config.type_name(info.type)} | `{default}` | {info.unit or ''} "
+            f"| {accepts} | {doc} |"
         )
+    from shanchuan.validation import readers  # the readers' limits, documented with the keys
+
+    lines += [
+        "",
+        "## Limits set in the environment",
+        "",
+        "Size limits of the input files are limits on resources, not on meaning, so they are",
+        "environment variables rather than scenario keys (a service or a shared machine sets",
+        "them once). A file or cell beyond its limit is refused (exit 2) naming the file, and",
+        "for a cell its row and column; the cell itself is not echoed.",
+        "",
+        "| variable | default | meaning |",
+        "| --- | --- | --- |",
+        f"| `{readers.MAX_FILE_ENV}` | `{readers.DEFAULT_MAX_FILE_MB}` | Largest input file, "
+        "in megabytes. |",
+        f"| `{readers.MAX_CELL_ENV}` | `{readers.DEFAULT_MAX_CELL_CHARS}` | Most characters in "
+        "one CSV cell (Excel's own limit of a cell). |",
+    ]
     return "\n".join(lines) + "\n"

@@ -61,8 +61,7 @@ class Interrupted(KeyboardInterrupt):
 
 
 def set_stage(name: str) -> None:
-    """Record what the run is doing (``loading``, ``solving``, ``writing output``), for the
-    message a signal prints."""
+    """Record what the run is doing, for the message a signal prints."""
     _state["stage"] = name
 
 
@@ -115,7 +114,7 @@ def child_pids(pid: int | None = None) -> list[int]:
                 out.append(int(entry))
         return out
     try:
-        import psutil  # type: ignore[import-untyped]
+        import psutil
     except ImportError:  # pragma: no cover - neither /proc nor psutil
         return []
     try:  # pragma: no cover - only where /proc is missing
@@ -125,8 +124,10 @@ def child_pids(pid: int | None = None) -> list[int]:
 
 
 def kill_children() -> int:
-    """SIGKILL every child process (with its process group when it leads its own, as CBC
-    does); returns how many were found."""
+    """SIGKILL every child process; returns how many were found.
+
+    A child leading its own process group (CBC does) is killed with its group.
+    """
     own_group = os.getpgrp()
     children = child_pids()
     for pid in children:
@@ -140,8 +141,10 @@ def kill_children() -> int:
 
 
 def _reaper(signum: int) -> None:
-    """After a signal: keep killing children (an analysis thread may start another solve
-    before it sees the interruption), and end the process if the clean-up is stuck."""
+    """After a signal: keep killing children, and end the process if the clean-up is stuck.
+
+    An analysis thread may start another solve before it sees the interruption.
+    """
     deadline = time.monotonic() + GRACE_SECONDS
     while time.monotonic() < deadline:
         kill_children()

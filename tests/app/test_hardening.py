@@ -104,9 +104,16 @@ def test_end_to_end_hostile_title_reaches_no_spreadsheet_as_formula(
     out = tmp_path / "run"
     code = cli.main(
         [
-            "-q", "allocate", str(folder), "--out", str(out), "--excel",
-            "--set", "allocation.analysis.rule_costs=false",
-            "--set", "allocation.analysis.force_unfunded=0",
+            "-q",
+            "allocate",
+            str(folder),
+            "--out",
+            str(out),
+            "--excel",
+            "--set",
+            "allocation.analysis.rule_costs=false",
+            "--set",
+            "allocation.analysis.force_unfunded=0",
         ]
     )
     _, err = capsys.readouterr()
@@ -247,19 +254,26 @@ BAD_SETTINGS: list[tuple[str, str, str, str]] = [
     ("file", "[allocation.analysis]\nworkers = 0", "child.toml", "allocation.analysis.workers"),
     ("file", '[data]\nprojects = "nope.csv"', "child.toml", "data.projects"),
     ("parent", "[matching.solver]\ntime_limit = nan", "parent.toml", "matching.solver.time_limit"),
-    ("parent", "[allocation.analysis]\nbisection_steps = 0", "parent.toml",
-     "allocation.analysis.bisection_steps"),
+    (
+        "parent",
+        "[allocation.analysis]\nbisection_steps = 0",
+        "parent.toml",
+        "allocation.analysis.bisection_steps",
+    ),
     ("set", "matching.solver.time_limit=0", "--set", "matching.solver.time_limit"),
     ("set", "matching.solver.time_limit=nan", "--set", "matching.solver.time_limit"),
     ("set", "allocation.solver.gap=1", "--set", "allocation.solver.gap"),
     ("set", "matching.solver.threads=-3", "--set", "matching.solver.threads"),
     ("set", "matching.explain.language=fr", "--set", "matching.explain.language"),
-    ("set", "matching.explain.sensitivity_spread=-1", "--set",
-     "matching.explain.sensitivity_spread"),
+    (
+        "set",
+        "matching.explain.sensitivity_spread=-1",
+        "--set",
+        "matching.explain.sensitivity_spread",
+    ),
     ("set", "matching.explain.seed=-1", "--set", "matching.explain.seed"),
     ("set", "allocation.analysis.solver=gurobi", "--set", "allocation.analysis.solver"),
-    ("set", "allocation.analysis.force_unfunded=-2", "--set",
-     "allocation.analysis.force_unfunded"),
+    ("set", "allocation.analysis.force_unfunded=-2", "--set", "allocation.analysis.force_unfunded"),
     ("set", "allocation.first_year=99999", "--set", "allocation.first_year"),
     ("set", 'data.counties="/nonexistent/counties.csv"', "--set", "data.counties"),
     ("flag", "--alternatives -1", "--alternatives", ""),
@@ -292,7 +306,9 @@ def test_a_bad_setting_is_exit_2_with_its_location_before_any_solve(
     capsys: pytest.CaptureFixture[str],
     no_solving: None,
 ) -> None:
-    command = "allocate" if any(w in given for w in ("allocation", "--pairs", "projects")) else "match"
+    command = (
+        "allocate" if any(w in given for w in ("allocation", "--pairs", "projects")) else "match"
+    )
     argv = [command]
     if form in ("file", "parent"):
         child = tmp_path / "child.toml"
@@ -346,12 +362,21 @@ def test_all_problems_at_once_each_where_it_was_set(
 
 
 def test_an_engine_cross_check_is_filed_under_its_key(capsys: pytest.CaptureFixture[str]) -> None:
-    code = cli.main(["allocate", "--set", "allocation.analysis.workers=0", "--set",
-                     "allocation.projects_per_year_min=120"])
+    code = cli.main(
+        [
+            "allocate",
+            "--set",
+            "allocation.analysis.workers=0",
+            "--set",
+            "allocation.projects_per_year_min=120",
+        ]
+    )
     _, err = capsys.readouterr()
     assert code == 2
     assert "--set, key 'allocation.analysis.workers': invalid value (got 0)" in err
-    assert "--set, key 'allocation.projects_per_year_min': projects_per_year_min (120) exceeds" in err
+    assert (
+        "--set, key 'allocation.projects_per_year_min': projects_per_year_min (120) exceeds" in err
+    )
 
 
 def test_extends_naming_a_missing_file_names_the_file_and_key(tmp_path: Path) -> None:
@@ -444,7 +469,7 @@ def test_an_independent_problem_is_not_hidden_as_a_knock_on(tmp_path: Path) -> N
     assert "prefecture '武汉市' is not in" in text, text
 
 
-def shanchuan_load(folder: Path):  # noqa: ANN201 - a Loaded
+def shanchuan_load(folder: Path):
     import shanchuan
 
     return shanchuan.load(folder)

@@ -119,7 +119,11 @@ STAGES: dict[str, tuple[Callable[[Path, Path], list[str]], Callable[[Run], bool]
     # the assignment shortcut), many more than the test waits for.
     "analyses": (
         lambda slow, out: [
-            "match", "--alternatives", "500", "--set", "matching.fast_path=false",
+            "match",
+            "--alternatives",
+            "500",
+            "--set",
+            "matching.fast_path=false",
         ],
         _analysing,
         "while solving",

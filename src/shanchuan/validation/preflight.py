@@ -53,8 +53,10 @@ def check_flags(values: Mapping[str, Any]) -> None:
 
 
 def engines_of(command: str, loaded: Loaded) -> tuple[Engine, ...]:
-    """The engines whose files ``command`` reads: ``allocate`` and ``run`` solve the pairing
-    first unless the scenario gives a pair file."""
+    """The engines whose files ``command`` reads.
+
+    ``allocate`` and ``run`` solve the pairing first unless the scenario gives a pair file.
+    """
     if command == "match":
         return ("matching",)
     if command in ("allocate", "run"):
@@ -65,9 +67,11 @@ def engines_of(command: str, loaded: Loaded) -> tuple[Engine, ...]:
 
 
 def file_problems(loaded: Loaded, engines: Iterable[Engine]) -> list[Problem]:
-    """The data files ``engines`` read that are missing, not regular files or unreadable,
-    each filed where its key was set (the scenario file, an override set, ``--set``, or the
-    ``--pairs`` flag)."""
+    """The data files ``engines`` read that are missing, not regular files or unreadable.
+
+    Each is filed where its key was set (the scenario file, an override set, ``--set``, or
+    the ``--pairs`` flag).
+    """
     from shanchuan.loaded import ENGINE_FILES
 
     sc = loaded.scenario
@@ -112,9 +116,11 @@ def _unreadable(path: Path) -> str | None:
 
 
 def preflight(loaded: Loaded, engines: Iterable[Engine]) -> None:
-    """Read and validate every file ``engines`` read and resolve the county names of their
-    rules, before any solve; raise one :class:`InputError` holding every problem of all of
-    them (each problem once, though two engines read the same counties file)."""
+    """Read and validate every file ``engines`` read, and resolve their rules' counties.
+
+    Done before any solve; raises one :class:`InputError` holding every problem of all of
+    them (each problem once, though two engines read the same counties file).
+    """
     engines = tuple(engines)
     problems = file_problems(loaded, engines)
     InputError.collect(problems)  # the readers would report these again, less precisely

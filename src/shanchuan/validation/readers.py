@@ -92,8 +92,12 @@ class Limits:
                 value = math.nan
             if not (value > 0 and math.isfinite(value)):
                 problems.append(
-                    Problem(file=f"environment variable {name}", message="invalid value",
-                            value=raw, expected=what)
+                    Problem(
+                        file=f"environment variable {name}",
+                        message="invalid value",
+                        value=raw,
+                        expected=what,
+                    )
                 )
             values.append(value)
         InputError.collect(problems)

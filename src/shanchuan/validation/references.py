@@ -150,7 +150,7 @@ def _unknown_keys(
 
 
 class _Hints:
-    """"Did you mean" for unknown keys, in bounded time.
+    """Suggestions ("did you mean") for unknown keys, in bounded time.
 
     difflib compares a word with every candidate; a pool of thousands of project ids and
     hundreds of unknown ids (a renamed pool, a hostile file) took minutes. So only the first
@@ -172,9 +172,9 @@ class _Hints:
         self.left -= 1
         pool = self.known
         if len(pool) > self.MAX_POOL:
-            pool = [
-                k for k in pool if k[:1] == word[:1] and abs(len(k) - len(word)) <= 2
-            ][: self.MAX_POOL]
+            pool = [k for k in pool if k[:1] == word[:1] and abs(len(k) - len(word)) <= 2][
+                : self.MAX_POOL
+            ]
         return did_you_mean(word, pool)
 
 
