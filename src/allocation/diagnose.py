@@ -198,6 +198,7 @@ def rule_costs(
     for variant, relaxed in zip(variants, runs, strict=True):
         rule, change, pb, st = variant.rule, variant.change, variant.problem, variant.settings
         label = RULE_LABELS.get(rule, rule)
+        label_zh = rules.rule_labels("zh").get(rule, rule)  # the Chinese texts name it in Chinese
         if not relaxed.has_solution or relaxed.objective is None:
             out.append(
                 RuleCost(
@@ -210,7 +211,7 @@ def rule_costs(
                     None,
                     f"Relaxing {label} ({change}): the re-solve ended "
                     f"{relaxed.status.value}, no figure.",
-                    text_zh=f"放宽{label}（{change}）：重新求解结果为 "
+                    text_zh=f"放宽{label_zh}（{change}）：重新求解结果为 "
                     f"{relaxed.status.value}，无数值。",
                 )
             )
@@ -233,7 +234,8 @@ def rule_costs(
                 f"{short0:,.1f} to {short1:,.1f} 万元."
             )
             text_zh = (
-                f"取消{label}：效益变化 {bgain:+,.1f}（占效益 {_pct(bgain, base_check.benefit)}），"
+                f"取消{label_zh}：效益变化 {bgain:+,.1f}"
+                f"（占效益 {_pct(bgain, base_check.benefit)}），"
                 f"缺口由 {short0:,.1f} 万元变为 {short1:,.1f} 万元。"
             )
         elif not established:
@@ -243,7 +245,7 @@ def rule_costs(
                 f"{max(low, 0.0):,.1f} and {high:,.1f})."
             )
             text_zh = (
-                f"放宽{label}（{change}）：增益 {gain:+,.1f} 在当前间隙下不能确立"
+                f"放宽{label_zh}（{change}）：增益 {gain:+,.1f} 在当前间隙下不能确立"
                 f"（精度 ±{tol:,.1f}，真实增益介于 {max(low, 0.0):,.1f} 与 {high:,.1f} 之间）。"
             )
         else:
@@ -254,7 +256,7 @@ def rule_costs(
                 + "."
             )
             text_zh = (
-                f"放宽{label}（{change}）可使目标值提高 {gain:,.1f}"
+                f"放宽{label_zh}（{change}）可使目标值提高 {gain:,.1f}"
                 f"（占目标值 {_pct(gain, base_check.objective)}，至少 {low:,.1f}）"
                 + (f"，并多覆盖 {cgain} 个结对年度" if cgain > 0 else "")
                 + "。"
@@ -327,6 +329,29 @@ def _blockers(
     return found
 
 
+def why_unfunded(
+    problem: AllocationProblem, settings: AllocationSettings, schedule: Schedule, pid: str
+) -> tuple[tuple[str, ...], str]:
+    """Why eligible project ``pid`` is not in ``schedule``: the rule codes and the detail.
+
+    The codes are those of its best start year (fewest rules in the way); ``("benefit",)``
+    when it fits without breaking a rule (left out for better uses of the same funds).
+    """
+    p = problem.projects[pid]
+    per_start = {s: _blockers(problem, settings, schedule, pid, s) for s in p.start_years}
+    best_s = min(per_start, key=lambda s: (len(per_start[s]), s))
+    found = per_start[best_s]
+    if found:
+        return tuple(dict.fromkeys(f.split(" (")[0] for f in found)), (
+            f"best start {best_s}: " + "; ".join(found)
+        )
+    return ("benefit",), (
+        f"fits in {best_s} without breaking a rule; left out for better uses of "
+        f"the same funds (within the solver's gap) or by the floor/coverage "
+        f"priorities"
+    )
+
+
 def best_unfunded(
     problem: AllocationProblem,
     settings: AllocationSettings,
@@ -374,19 +399,7 @@ def best_unfunded(
             )
             continue
         p = problem.projects[pid]
-        per_start = {s: _blockers(problem, settings, schedule, pid, s) for s in p.start_years}
-        best_s = min(per_start, key=lambda s: (len(per_start[s]), s))
-        found = per_start[best_s]
-        if found:
-            codes = tuple(dict.fromkeys(f.split(" (")[0] for f in found))
-            detail = f"best start {best_s}: " + "; ".join(found)
-        else:
-            codes = ("benefit",)
-            detail = (
-                f"fits in {best_s} without breaking a rule; left out for better uses of "
-                f"the same funds (within the solver's gap) or by the floor/coverage "
-                f"priorities"
-            )
+        codes, detail = why_unfunded(problem, settings, schedule, pid)
         if forced_left > 0:
             forced_left -= 1
             to_force.append(len(out))

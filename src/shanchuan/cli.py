@@ -20,7 +20,8 @@ from typing import Any
 # Only light modules at import time: `shanchuan --help`, `--version` and `match --help` load no
 # engine, pandas, numpy, pulp or scipy (tests/architecture/test_layering.py). The pipeline and
 # the scenario machinery are imported in _dispatch, when a command runs.
-from shanchuan import __version__, outputs, signals
+from shanchuan import __version__, commands, outputs, signals
+from shanchuan.commands import report as report_cmd
 from shanchuan.errors import InfeasibleError, InputError, ShanchuanError, SolveFailedError
 from shanchuan.outputs import archive, messages
 from shanchuan.outputs.base import OutputOptions
@@ -65,6 +66,12 @@ def _add_scenario_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=outputs.stdout_formats(), default="table")
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="write results here")
     p.add_argument("--force", action="store_true", help="replace an earlier run in --out DIR")
+    p.add_argument(
+        "--wide", action="store_true", help="terminal tables in full (default: fit 120 columns)"
+    )
+    p.add_argument(
+        "--bom", action="store_true", help="--format csv: start with a UTF-8 BOM (for Excel)"
+    )
     for fmt in outputs.opt_in_formats():
         assert fmt.opt_in is not None
         p.add_argument(
@@ -122,10 +129,12 @@ def make_parser() -> argparse.ArgumentParser:
     p = add("run", "suggest the pairing, then allocate the special fund")
     _add_scenario_args(p)
     _add_fast_arg(p)
+    report_cmd.add_report_arg(p)
 
     p = add("match", "suggest, verify and explain the pairing")
     _add_scenario_args(p)
     _add_fast_arg(p)
+    report_cmd.add_report_arg(p)
     p.add_argument(
         "--forcing-costs", action="store_true", help="objective loss of forcing each pair"
     )
@@ -143,6 +152,9 @@ def make_parser() -> argparse.ArgumentParser:
     _add_scenario_args(p)
     _add_fast_arg(p)
     p.add_argument("--pairs", type=Path, default=None, help="pair file (overrides data.pairs)")
+    report_cmd.add_report_arg(p)
+
+    _add_global_args(report_cmd.add_parser(sub), top=False)
 
     p = add("check", "validate a scenario, its files and its cross-setting rules without solving")
     _add_scenario_args(p)
@@ -152,6 +164,8 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = add("keys", "list every scenario key with its default and meaning")
     p.add_argument("--markdown", action="store_true")
+    for command in commands.COMMANDS.values():  # compare, reproduce: their own modules
+        command.add_parser(add)
     return parser
 
 
@@ -226,7 +240,17 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
         return EXIT_OK
     if args.command == "scenarios":
         return _list_scenarios(args.scenario)
+    if args.command == "report":
+        return report_cmd.run(args)
+    if args.command in commands.COMMANDS:
+        return int(commands.COMMANDS[args.command].run(args, sink))
+    if getattr(args, "report", None) is not None:
+        report_cmd.check_target(args.report)  # refuse before any work is done
     options = _output_options(args)
+    if args.command == "run" and getattr(args, "format", "") == "csv":
+        from shanchuan.outputs import csv as csv_format
+
+        raise InputError(csv_format.RUN_CSV_REFUSAL)  # before any work is done
     if args.out is not None:
         archive.check_target(args.out, force=args.force)  # refuse before any work is done
 
@@ -236,8 +260,11 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
 
     preflight.check_flags(vars(args))
     sets = list(args.sets)
+    flag_sets: dict[str, list[str]] = {}  # flag -> the items it stands for (credited to it)
     if args.lang:
-        sets.append(FlagSet(f"matching.explain.language={args.lang}", "--lang"))
+        flag_sets[f"--lang {args.lang}"] = [
+            FlagSet(f"matching.explain.language={args.lang}", f"--lang {args.lang}")
+        ]
     if getattr(args, "pairs", None) is not None:
         sets.append(FlagSet(f"data.pairs={_toml_str(args.pairs)}", "--pairs"))
     fast = getattr(args, "fast", False)
@@ -248,8 +275,11 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
                 f"--fast runs no analyses, but {', '.join(asked)} asks for one; "
                 "drop --fast or the analysis flag"
             )
-        sets += [FlagSet(item, "--fast") for item in FAST_SETS]
+        flag_sets["--fast"] = [FlagSet(item, "--fast") for item in FAST_SETS]
+    for items in flag_sets.values():
+        sets += items
     loaded = pipeline.load(args.scenario, overrides=args.overrides, sets=sets)
+    loaded = _credit_flags(loaded, flag_sets)
     preflight.preflight(loaded, preflight.engines_of(args.command, loaded))  # before any solve
 
     if args.command == "check":
@@ -279,6 +309,8 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
     if args.out is not None:
         archive.write_run(args.out, outcome, options, force=args.force)
         log.info("results written to %s", args.out)
+    if getattr(args, "report", None) is not None:
+        report_cmd.write_for(args, outcome, loaded)
     return _exit_code(outcome, repeat_diagnosis=args.format != "table")
 
 
@@ -287,6 +319,18 @@ def _toml_str(path: Path) -> str:
     import json
 
     return json.dumps(os.path.abspath(path), ensure_ascii=False)
+
+
+def _credit_flags(loaded: Any, flag_sets: dict[str, list[str]]) -> Any:
+    """The loaded scenario with each flag's changes recorded as that flag (``--fast``)."""
+    import dataclasses
+
+    from shanchuan import provenance
+
+    sc = loaded.scenario
+    for flag, items in flag_sets.items():
+        sc = provenance.attribute(sc, items, flag)
+    return dataclasses.replace(loaded, scenario=sc) if sc is not loaded.scenario else loaded
 
 
 def _opt_in_dest(flag: str) -> str:
@@ -307,7 +351,13 @@ def _output_options(args: argparse.Namespace) -> OutputOptions:
         if not fmt.available():
             raise InputError(f"{fmt.opt_in} needs {fmt.missing}")
         extras.add(fmt.name)
-    return OutputOptions(command=args.command, extras=frozenset(extras))
+    return OutputOptions(
+        command=args.command,
+        extras=frozenset(extras),
+        lang=args.lang or "",
+        wide=getattr(args, "wide", False),
+        bom=getattr(args, "bom", False),
+    )
 
 
 def _exit_code(outcome: Any, *, repeat_diagnosis: bool) -> int:
