@@ -105,7 +105,7 @@ UNKNOWN_KEYS = st.sampled_from(
 @st.composite
 def set_items(draw: st.DrawFn) -> list[str]:
     out = []
-    for _ in range(draw(st.integers(1, 3))):
+    for _ in range(draw(st.integers(0, 3))):
         key = draw(st.one_of(st.sampled_from(KEYS), UNKNOWN_KEYS))
         out.append(f"{key}={draw(RAW_VALUES)}")
     if draw(st.booleans()):
@@ -121,8 +121,57 @@ PATHS = st.sampled_from(
 
 @st.composite
 def argvs(draw: st.DrawFn, tmp: Path) -> list[str]:
-    command = draw(st.sampled_from(["run", "match", "allocate", "check", "scenarios", "keys"]))
+    command = draw(
+        st.sampled_from(
+            [
+                "run",
+                "match",
+                "allocate",
+                "check",
+                "scenarios",
+                "keys",
+                "report",
+                "reproduce",
+                "compare",
+            ]
+        )
+    )
     argv = [command]
+    if command in ("report", "reproduce"):
+        # A run folder argument: missing, not a folder, a look-alike with a junk manifest.
+        fake = tmp / "fake-run"
+        fake.mkdir(exist_ok=True)
+        (fake / "manifest.json").write_text(
+            draw(
+                st.sampled_from(
+                    [
+                        "",
+                        "{",
+                        "[]",
+                        '{"tool": "shanchuan"}',
+                        '{"tool": "shanchuan", "run_format": 99}',
+                        '{"tool": "shanchuan", "run_format": 1, "files": ["../../x"]}',
+                    ]
+                )
+            ),
+            encoding="utf-8",
+        )
+        argv.append(draw(st.sampled_from([str(fake), "/nonexistent", "/dev/null", "/", ""])))
+        if command == "report" and draw(st.booleans()):
+            argv += ["--out", draw(st.sampled_from(["/", "/dev/null/x", str(tmp / "r.html")]))]
+        return argv
+    if command == "compare":
+        argv += ["--engine", "match"]
+        argv += draw(
+            st.lists(
+                st.sampled_from(["hubei-2021", "hubei-2021+nope", "nope", "/", str(tmp)]),
+                min_size=0,
+                max_size=2,
+            )
+        )
+        for item in draw(set_items()):
+            argv += ["--set", item]
+        return argv
     if command == "keys":
         if draw(st.booleans()):
             argv.append("--markdown")
