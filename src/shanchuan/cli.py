@@ -186,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.WARNING if args.quiet else logging.INFO, handlers=[handler], force=True
     )
     try:
-        with signals.handling():  # SIGINT/SIGTERM/SIGHUP: kill solvers, clean up, exit 128+N
+        with signals.handling(hard_exit=True):  # SIGINT/TERM/HUP: kill solvers, clean, 128+N
             return _dispatch(args, sink)
     except ShanchuanError as exc:
         if args.debug:

@@ -148,9 +148,12 @@ def _reaper(signum: int) -> None:
     deadline = time.monotonic() + GRACE_SECONDS
     while time.monotonic() < deadline:
         kill_children()
+        if not _state.get("active") and not _state.get("hard_exit"):
+            return  # the block ended, and the host (a test, a service) keeps its process
         time.sleep(_REAP_INTERVAL)
     kill_children()
-    _hard_exit(signum)
+    if _state.get("hard_exit"):
+        _hard_exit(signum)
 
 
 def _hard_exit(signum: int) -> None:
@@ -170,24 +173,57 @@ def _handler(signum: int, frame: FrameType | None) -> None:
     if not first:
         _hard_exit(signum)  # a second signal: the user means it
     threading.Thread(target=_reaper, args=(signum,), name="shanchuan-reaper", daemon=True).start()
+    if _state.get("deferred"):
+        _state["pending"] = signum  # raised when the critical section ends
+        return
     raise Interrupted(signum)
 
 
 @contextlib.contextmanager
-def handling() -> Iterator[None]:
+def deferred() -> Iterator[None]:
+    """Hold an interruption until the block ends (two renames that must happen together).
+
+    A signal inside the block still kills the solver children at once; the
+    :class:`Interrupted` is raised when the block is left, so the block is never cut in half.
+    """
+    depth = int(_state.get("deferred") or 0)
+    _state["deferred"] = depth + 1
+    try:
+        yield
+    finally:
+        _state["deferred"] = depth
+        pending = _state.get("pending")
+        if depth == 0 and isinstance(pending, int):
+            _state["pending"] = None
+            raise Interrupted(pending)
+
+
+@contextlib.contextmanager
+def handling(*, hard_exit: bool = False) -> Iterator[None]:
     """Handle SIGINT, SIGTERM and SIGHUP as described in the module docstring.
 
-    Only the main thread can install signal handlers; elsewhere (a service's worker thread)
-    this does nothing, and the host's own handling applies.
+    ``hard_exit`` (the CLI's choice, as the owner of its process): a clean-up still stuck
+    :data:`GRACE_SECONDS` after a signal ends the process. Without it the children are still
+    killed, but the process is the host's to end. Only the main thread can install signal
+    handlers; elsewhere (a service's worker thread) this does nothing.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    _state.update(signum=None, stage="starting", reported=False)
+    _state.update(
+        signum=None,
+        stage="starting",
+        reported=False,
+        deferred=0,
+        pending=None,
+        active=True,
+        hard_exit=hard_exit,
+    )
     previous = {s: signal.signal(s, _handler) for s in SIGNALS}
     try:
         yield
     finally:
+        _state["active"] = False
         for s, old in previous.items():
             signal.signal(s, old)
 
@@ -205,6 +241,7 @@ __all__ = [
     "SIGNALS",
     "Interrupted",
     "child_pids",
+    "deferred",
     "exit_code",
     "handling",
     "kill_children",
