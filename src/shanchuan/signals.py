@@ -186,7 +186,8 @@ def deferred() -> Iterator[None]:
     A signal inside the block still kills the solver children at once; the
     :class:`Interrupted` is raised when the block is left, so the block is never cut in half.
     """
-    depth = int(_state.get("deferred") or 0)
+    depth = _state.get("deferred")
+    depth = depth if isinstance(depth, int) else 0
     _state["deferred"] = depth + 1
     try:
         yield
