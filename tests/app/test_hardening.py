@@ -473,3 +473,14 @@ def shanchuan_load(folder: Path):
     import shanchuan
 
     return shanchuan.load(folder)
+
+
+def test_run_reports_a_bad_project_file_before_solving_the_pairing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_solving: None
+) -> None:
+    bad = tmp_path / "projects.csv"
+    bad.write_text("id,recipient\nX,nowhere\n", encoding="utf-8")
+    code = cli.main(["run", "--fast", "--set", f'data.projects="{bad.as_posix()}"'])
+    _, err = capsys.readouterr()
+    assert code == 2, err
+    assert f"{bad}, row 1, column 'title': missing required column" in err
