@@ -3,7 +3,8 @@
 Commands are the ``shanchuan`` lines of the shell blocks (```bash, ```sh, ```console) of
 ``docs/*.md``, found with the README test's helpers; a command shown to fail carries its exit
 code as a comment (``shanchuan allocate scenarios/tight-fund.toml  # exits 3``), any other must
-exit 0. They run two at a time (the machine has two cores), each in its own folder.
+exit 0. A page's commands run in order in one folder of their own (a page may first write the
+run folders its later commands read); two pages run at a time (the machine has two cores).
 """
 
 from __future__ import annotations
@@ -26,22 +27,25 @@ def doc_commands() -> list[tuple[str, str, int]]:
     ]
 
 
-def _run(item: tuple[str, str, int]) -> str | None:
-    page, command, expected = item
+def _run_page(items: list[tuple[str, str, int]]) -> list[str]:
+    failures = []
     with tempfile.TemporaryDirectory() as tmp:
-        proc = readme.run_command(command, Path(tmp), timeout=300)
-    if proc.returncode != expected or "internal error" in proc.stderr:
-        return (
-            f"{page}: `{command}` exited {proc.returncode}, the page shows {expected}:\n"
-            f"{proc.stderr[-1500:]}"
-        )
-    return None
+        for page, command, expected in items:
+            proc = readme.run_command(command, Path(tmp), timeout=300)
+            if proc.returncode != expected or "internal error" in proc.stderr:
+                failures.append(
+                    f"{page}: `{command}` exited {proc.returncode}, the page shows {expected}:\n"
+                    f"{proc.stderr[-1500:]}"
+                )
+    return failures
 
 
 def test_every_docs_command_ends_as_shown() -> None:
-    commands = doc_commands()
+    pages: dict[str, list[tuple[str, str, int]]] = {}
+    for item in doc_commands():
+        pages.setdefault(item[0], []).append(item)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        failures = [f for f in pool.map(_run, commands) if f is not None]
+        failures = [f for found in pool.map(_run_page, pages.values()) for f in found]
     assert not failures, "\n\n".join(failures)
 
 

@@ -335,6 +335,7 @@ def rule_costs(
         if rule == "supporter_floor":
             short0 = sum(base_check.shortfalls.values())
             short1 = sum(check.shortfalls.values())
+            bgain = check.benefit - base_check.benefit  # never stopped early (see above)
             text = (
                 f"Dropping {label} would change the benefit by {bgain:+,.1f} "
                 f"({_pct(bgain, base_check.benefit)} of the benefit); shortfalls would go from "

@@ -20,7 +20,7 @@ from typing import Any
 # Only light modules at import time: `shanchuan --help`, `--version` and `match --help` load no
 # engine, pandas, numpy, pulp or scipy (tests/architecture/test_layering.py). The pipeline and
 # the scenario machinery are imported in _dispatch, when a command runs.
-from shanchuan import __version__, commands, outputs
+from shanchuan import __version__, commands, outputs, signals
 from shanchuan.commands import report as report_cmd
 from shanchuan.errors import InfeasibleError, InputError, ShanchuanError, SolveFailedError
 from shanchuan.outputs import archive, messages
@@ -192,15 +192,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.WARNING if args.quiet else logging.INFO, handlers=[handler], force=True
     )
     try:
-        return _dispatch(args, sink)
+        with signals.handling(hard_exit=True):  # SIGINT/TERM/HUP: kill solvers, clean, 128+N
+            return _dispatch(args, sink)
     except ShanchuanError as exc:
         if args.debug:
             raise
         sys.stderr.write(messages.error_text(exc))
         return exc.exit_code
-    except KeyboardInterrupt:
-        sys.stderr.write("shanchuan: interrupted\n")
-        return 130
+    except KeyboardInterrupt as exc:
+        return signals.report(exc, sys.stderr)
     except BrokenPipeError:
         # The reader went away (`shanchuan keys | head`): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -241,6 +241,7 @@ _ANALYSIS_FLAGS = {
 
 
 def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
+    signals.set_stage("loading the scenario")
     from shanchuan import scenario as scenario_mod
 
     if args.command == "keys":
@@ -269,20 +270,26 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
         archive.check_target(args.out, force=args.force)  # refuse before any work is done
 
     from shanchuan import pipeline
+    from shanchuan.scenario import FlagSet
+    from shanchuan.validation import preflight
 
+    preflight.check_flags(vars(args))
     sets = list(args.sets)
     flag_sets: dict[str, list[str]] = {}  # flag -> the items it stands for (credited to it)
     if args.lang:
-        flag_sets[f"--lang {args.lang}"] = [f"matching.explain.language={args.lang}"]
+        flag_sets[f"--lang {args.lang}"] = [
+            FlagSet(f"matching.explain.language={args.lang}", f"--lang {args.lang}")
+        ]
     if getattr(args, "pairs", None) is not None:
-        sets.append(f'data.pairs="{args.pairs.resolve().as_posix()}"')
+        sets.append(FlagSet(f"data.pairs={_toml_str(args.pairs)}", "--pairs"))
     for flag, key, _, _ in _SENSITIVITY_FLAGS if args.command == "match" else ():
         value = getattr(args, flag.lstrip("-").replace("-", "_"))
         if value is None:
             continue
         if not args.sensitivity:  # a shaping flag alone would do nothing
             raise InputError(f"{flag} shapes the robustness analysis; add --sensitivity N")
-        sets.append(f'{key}="{value}"' if isinstance(value, str) else f"{key}={value!r}")
+        item = f'{key}="{value}"' if isinstance(value, str) else f"{key}={value!r}"
+        sets.append(FlagSet(item, f"{flag} {value}"))
     fast = getattr(args, "fast", False)
     if fast:
         asked = [flag for dest, flag in _ANALYSIS_FLAGS.items() if getattr(args, dest, False)]
@@ -291,17 +298,19 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
                 f"--fast runs no analyses, but {', '.join(asked)} asks for one; "
                 "drop --fast or the analysis flag"
             )
-        flag_sets["--fast"] = list(FAST_SETS)
+        flag_sets["--fast"] = [FlagSet(item, "--fast") for item in FAST_SETS]
     for items in flag_sets.values():
         sets += items
     loaded = pipeline.load(args.scenario, overrides=args.overrides, sets=sets)
     loaded = _credit_flags(loaded, flag_sets)
+    preflight.preflight(loaded, preflight.engines_of(args.command, loaded))  # before any solve
 
     if args.command == "check":
         from shanchuan import checks
 
         return checks.check(loaded)
 
+    signals.set_stage("solving")
     if args.command == "match":
         analyses = pipeline.Analyses(
             explain=True,
@@ -318,6 +327,7 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
     if sink is not None:
         sink.close()  # the live line goes before the results are printed
 
+    signals.set_stage("writing the results")
     outputs.FORMATS[args.format].emit(outcome, sys.stdout, options)
     if args.out is not None:
         archive.write_run(args.out, outcome, options, force=args.force)
@@ -325,6 +335,13 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
     if getattr(args, "report", None) is not None:
         report_cmd.write_for(args, outcome, loaded)
     return _exit_code(outcome, repeat_diagnosis=args.format != "table")
+
+
+def _toml_str(path: Path) -> str:
+    """``path`` as a TOML string (``--pairs`` becomes a ``--set data.pairs=...`` item)."""
+    import json
+
+    return json.dumps(os.path.abspath(path), ensure_ascii=False)
 
 
 def _credit_flags(loaded: Any, flag_sets: dict[str, list[str]]) -> Any:

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from shanchuan import signals
 from shanchuan.errors import OutputExistsError
 from shanchuan.outputs.base import Format, OutputOptions
 from solverkit import jsonio
@@ -242,8 +243,9 @@ def write_archive(
         )
         if out.exists() and any(out.iterdir()):
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
-            os.replace(out, old / out.name)
-            os.replace(staging, out)
+            with signals.deferred():  # a signal never falls between the two renames
+                os.replace(out, old / out.name)
+                os.replace(staging, out)
             shutil.rmtree(old, ignore_errors=True)
         else:
             if out.exists():
