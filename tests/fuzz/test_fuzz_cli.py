@@ -235,8 +235,8 @@ def test_no_command_crashes_on_bad_settings(
     "argv",
     [
         ["match", "--set", "matching.explain.language=fr"],
-        ["match", "--set", "matching.explain.sensitivity_spread=-1", "--sensitivity", "3"],
-        ["match", "--set", "matching.explain.seed=-1", "--sensitivity", "3"],
+        ["match", "--set", "matching.sensitivity.spread=-1", "--sensitivity", "3"],
+        ["match", "--set", "matching.sensitivity.seed=-1", "--sensitivity", "3"],
         ["match", "--set", "matching.rules.locks=5"],
         ["match", "--set", "matching.rules.locks=[[1, 2, 3]]"],
         ["match", "--set", 'data.counties="a\\u0000b"'],
