@@ -156,7 +156,9 @@ def decided(base: Run, base_objective: float, requested: float, *, loss: bool = 
     return rule
 
 
-def pinned(run: Run, verified_objective: float) -> tuple[Run, float]:
+def pinned(
+    run: Run, verified_objective: float, *, at_least: float | None = None
+) -> tuple[Run, float]:
     """The run and objective a figure is computed from, the same on every rerun.
 
     A re-solve stopped once decided ends a little after its stop rule fired (CBC obeys a
@@ -168,8 +170,11 @@ def pinned(run: Run, verified_objective: float) -> tuple[Run, float]:
         return run, verified_objective
     incumbent, bound = run.decided
     if verified_objective < incumbent - 1e-6 * max(1.0, abs(incumbent)):
-        # The plan returned is worse than the incumbent the rule saw: trust the plan.
-        return run, verified_objective
+        return run, verified_objective  # the plan returned is worse than what the rule saw
+    if at_least is not None:
+        # A relaxation keeps the base plan feasible: its optimum is at least the base's, even
+        # when the rule fired on the bound alone, before the solver had matched the base plan.
+        incumbent = max(incumbent, at_least)
     gap = None
     if bound is not None:
         gap = abs(bound - incumbent) / max(1e-9, abs(incumbent))
@@ -320,7 +325,7 @@ def rule_costs(
             )
             continue
         check = verify(pb, st, relaxed.schedule)
-        relaxed, objective = pinned(relaxed, check.objective)
+        relaxed, objective = pinned(relaxed, check.objective, at_least=base_check.objective)
         gain = objective - base_check.objective
         # The benefit and coverage split is known only for the plan returned, which a stopped
         # re-solve reached by timing: reported only for re-solves that ran to the gap.
