@@ -45,6 +45,8 @@ _LAZY = {
     "load_scenario": "shanchuan.pipeline",
     "match": "shanchuan.pipeline",
     "run": "shanchuan.pipeline",
+    "sweep": "shanchuan.sweep.run",
+    "SweepResult": "shanchuan.sweep.run",
 }
 
 
@@ -68,6 +70,7 @@ __all__ = [
     "ScenarioError",
     "ShanchuanError",
     "SolveFailedError",
+    "SweepResult",
     "__version__",
     "allocate",
     "analyse",
@@ -78,4 +81,5 @@ __all__ = [
     "report",
     "run",
     "solve",
+    "sweep",
 ]

@@ -24,8 +24,15 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+#: Path -> SHA-256 of files whose bytes were read once and passed on by value (sweep workers,
+#: which must not open the parent's files); consulted before a file is read.
+KNOWN_DIGESTS: dict[str, str] = {}
+
+
 def file_digest(path: Path) -> str:
     """SHA-256 of a file's bytes."""
+    if str(path) in KNOWN_DIGESTS:
+        return KNOWN_DIGESTS[str(path)]
     h = hashlib.sha256()
     with Path(path).open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 16), b""):
