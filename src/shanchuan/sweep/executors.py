@@ -124,8 +124,9 @@ def _dask(
             for task in tasks
         ]
         try:
-            for fut in distributed.as_completed(futures):
-                on_result(fut.result())
+            with client.as_current():  # as_completed looks for the client in force
+                for fut in distributed.as_completed(futures):
+                    on_result(fut.result())
         except BaseException:
             client.cancel(futures)
             raise

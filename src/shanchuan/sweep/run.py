@@ -107,8 +107,9 @@ def sweep(
         raise InputError(f"robust share must be in (0, 1], got {robust_share}", file="sweep")
     base = load(scenario, overrides=overrides, sets=(*sets, *(FAST_SETS if fast else ())))
     groups = ENGINE_DATA[engine]
-    if engine == "run" and base.scenario.settings.data.pairs:
-        groups = ("allocation",)  # a pair file: `run` allocates on it and reads no pairing data
+    if engine != "match":
+        # With a pair file both allocate on it; without, both suggest the pairing first.
+        groups = ("allocation",) if base.scenario.settings.data.pairs else ENGINE_DATA["run"]
     for group in groups:
         base.data(group)  # read and validate once; every problem of every file now
     plan = spec.build(
