@@ -44,8 +44,16 @@ def weight_sweep(tmp_path_factory: pytest.TempPathFactory) -> shanchuan.SweepRes
 def test_a_grid_sweep_writes_the_index_and_the_summary(weight_sweep) -> None:
     out = weight_sweep.out
     assert out is not None
-    for name in ("index.csv", "summary.json", "pair_frequency.csv", "modal_partners.csv",
-                 "pair_drivers.csv", "funds_spread.csv", "projects.csv", "sweep.json"):
+    for name in (
+        "index.csv",
+        "summary.json",
+        "pair_frequency.csv",
+        "modal_partners.csv",
+        "pair_drivers.csv",
+        "funds_spread.csv",
+        "projects.csv",
+        "sweep.json",
+    ):
         assert (out / name).is_file(), name
     index = pd.read_csv(out / "index.csv")
     assert list(index["matching.weights.distance"]) == [0.1, 0.3, 0.5]
@@ -63,8 +71,9 @@ def test_a_grid_sweep_writes_the_index_and_the_summary(weight_sweep) -> None:
 
 def test_each_variant_equals_a_plain_run_with_the_same_set(weight_sweep) -> None:
     rec = weight_sweep.records[1]
-    plain = shanchuan.match(sets=["matching.weights.distance=0.3"],
-                            analyses=shanchuan.Analyses(explain=False))
+    plain = shanchuan.match(
+        sets=["matching.weights.distance=0.3"], analyses=shanchuan.Analyses(explain=False)
+    )
     assert rec["pairs"] == [[r, s] for r, s in plain.result.pairs]
     assert rec["objective"] == pytest.approx(plain.result.objective)
     assert rec["settings_hash"] == plain.provenance["settings_hash"]
@@ -98,8 +107,9 @@ def test_a_crash_mid_sweep_loses_nothing_finished(tmp_path: Path, weight_sweep) 
             raise RuntimeError("simulated crash")
 
     with pytest.raises(RuntimeError, match="simulated crash"):
-        shanchuan.sweep(engine="match", grid=[WEIGHTS], out=out, workers=1,
-                        on_record=crash_after_two)
+        shanchuan.sweep(
+            engine="match", grid=[WEIGHTS], out=out, workers=1, on_record=crash_after_two
+        )
     assert sorted(p.stem for p in (out / "variants").glob("*.json")) == sorted(seen)
     assert not (out / "index.csv").exists()
     resumed = shanchuan.sweep(engine="match", grid=[WEIGHTS], out=out, workers=1)
@@ -110,10 +120,24 @@ def test_a_crash_mid_sweep_loses_nothing_finished(tmp_path: Path, weight_sweep) 
 def test_a_killed_sweep_resumes_from_its_finished_variants(tmp_path: Path) -> None:
     out = tmp_path / "killed"
     grid = "matching.weights.distance=0.1,0.2,0.3,0.4,0.5,0.6"
-    cmd = [sys.executable, "-m", "shanchuan.cli", "-q", "sweep", "--engine", "match",
-           "--grid", grid, "--out", str(out), "--workers", "1"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "shanchuan.cli",
+        "-q",
+        "sweep",
+        "--engine",
+        "match",
+        "--grid",
+        grid,
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+    ]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
@@ -133,22 +157,34 @@ def test_a_killed_sweep_resumes_from_its_finished_variants(tmp_path: Path) -> No
 
 
 def test_same_seed_same_index_in_one_process_and_in_two(tmp_path: Path) -> None:
-    common = dict(engine="match", samples=3, dist=["matching.weights=dirichlet(2)"],
-                  perturb=["counties.gdp_2019_yi=0.15"], seed=7)
+    common = dict(
+        engine="match",
+        samples=3,
+        dist=["matching.weights=dirichlet(2)"],
+        perturb=["counties.gdp_2019_yi=0.15"],
+        seed=7,
+    )
     one = shanchuan.sweep(out=tmp_path / "one", workers=1, **common)
     two = shanchuan.sweep(out=tmp_path / "two", workers=2, **common)
     assert _no_timings(tmp_path / "one") == _no_timings(tmp_path / "two")
     assert [r["key"] for r in one.records] == [r["key"] for r in two.records]
     weights = one.index[[c for c in one.index.columns if c.startswith("matching.weights.")]]
     assert (weights.sum(axis=1) - 1).abs().max() < 1e-4  # a Dirichlet draw sums to 1
-    other = shanchuan.sweep(engine="match", samples=3, dist=["matching.weights=dirichlet(2)"],
-                            perturb=["counties.gdp_2019_yi=0.15"], seed=8, workers=1)
+    other = shanchuan.sweep(
+        engine="match",
+        samples=3,
+        dist=["matching.weights=dirichlet(2)"],
+        perturb=["counties.gdp_2019_yi=0.15"],
+        seed=8,
+        workers=1,
+    )
     assert [r["key"] for r in other.records] != [r["key"] for r in one.records]
 
 
 def test_noise_changes_the_data_and_replicates_differ() -> None:
-    result = shanchuan.sweep(engine="match", samples=2, perturb=["counties.gdp_2019_yi=0.3"],
-                             seed=1, workers=1)
+    result = shanchuan.sweep(
+        engine="match", samples=2, perturb=["counties.gdp_2019_yi=0.3"], seed=1, workers=1
+    )
     assert list(result.index["replicate"]) == [0, 1]
     assert result.records[0]["key"] != result.records[1]["key"]
     assert result.index["objective"].nunique() == 2  # different data, different optimum
@@ -156,9 +192,20 @@ def test_noise_changes_the_data_and_replicates_differ() -> None:
 
 def test_a_failing_variant_is_recorded_and_the_sweep_goes_on(tmp_path: Path, capsys) -> None:
     out = tmp_path / "infeasible"
-    code = cli.main(["-q", "sweep", "--engine", "match",
-                     "--grid", "matching.rules.max_distance=60,inf", "--out", str(out),
-                     "--workers", "1"])
+    code = cli.main(
+        [
+            "-q",
+            "sweep",
+            "--engine",
+            "match",
+            "--grid",
+            "matching.rules.max_distance=60,inf",
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+        ]
+    )
     assert code == 0
     index = pd.read_csv(out / "index.csv")
     assert list(index["status"]) == ["infeasible", "optimal"]
@@ -189,20 +236,34 @@ def test_a_budget_sweep_of_the_allocation_spreads_the_funds(tmp_path: Path) -> N
 
 
 def test_a_folder_of_another_base_is_refused(weight_sweep, capsys) -> None:
-    code = cli.main(["-q", "sweep", "--engine", "match", "--grid", WEIGHTS,
-                     "--set", "matching.rules.max_distance=400",
-                     "--out", str(weight_sweep.out)])
+    code = cli.main(
+        [
+            "-q",
+            "sweep",
+            "--engine",
+            "match",
+            "--grid",
+            WEIGHTS,
+            "--set",
+            "matching.rules.max_distance=400",
+            "--out",
+            str(weight_sweep.out),
+        ]
+    )
     assert code == 2
     assert "belongs to another base" in capsys.readouterr().err
-    code = cli.main(["-q", "sweep", "--engine", "allocate", "--grid", WEIGHTS,
-                     "--out", str(weight_sweep.out)])
+    code = cli.main(
+        ["-q", "sweep", "--engine", "allocate", "--grid", WEIGHTS, "--out", str(weight_sweep.out)]
+    )
     assert code == 2
 
 
 def test_a_folder_that_is_not_a_sweep_is_refused(tmp_path: Path, capsys) -> None:
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
-    assert cli.main(["-q", "sweep", "--engine", "match", "--grid", WEIGHTS,
-                     "--out", str(tmp_path)]) == 2
+    assert (
+        cli.main(["-q", "sweep", "--engine", "match", "--grid", WEIGHTS, "--out", str(tmp_path)])
+        == 2
+    )
     assert "not a sweep folder" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
@@ -210,17 +271,27 @@ def test_a_folder_that_is_not_a_sweep_is_refused(tmp_path: Path, capsys) -> None
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--grid", "matching.weights.distanse=0.1,0.2"],
-         "did you mean 'matching.weights.distance'"),
-        (["--grid", "matching.weights.distance=0.1", "--perturb", "counties.gdp=0.1"],
-         "did you mean 'counties.gdp_2019_yi'"),
-        (["--samples", "3", "--dist", "matching.weight.strength=uniform(0,1)"],
-         "did you mean 'matching.weights.strength'"),
-        (["--grid", "matching.weights.distance=0.1", "--perturb", "counties.gdp_2019_yi=2"],
-         "spread must be a number in (0, 1)"),
+        (
+            ["--grid", "matching.weights.distanse=0.1,0.2"],
+            "did you mean 'matching.weights.distance'",
+        ),
+        (
+            ["--grid", "matching.weights.distance=0.1", "--perturb", "counties.gdp=0.1"],
+            "did you mean 'counties.gdp_2019_yi'",
+        ),
+        (
+            ["--samples", "3", "--dist", "matching.weight.strength=uniform(0,1)"],
+            "did you mean 'matching.weights.strength'",
+        ),
+        (
+            ["--grid", "matching.weights.distance=0.1", "--perturb", "counties.gdp_2019_yi=2"],
+            "spread must be a number in (0, 1)",
+        ),
         (["--grid", "matching.rules.max_distance=-5,300"], "in the variant"),
-        (["--samples", "2", "--dist", "matching.weights.distance=uniform(2,1)"],
-         "bad uniform() arguments"),
+        (
+            ["--samples", "2", "--dist", "matching.weights.distance=uniform(2,1)"],
+            "bad uniform() arguments",
+        ),
         (["--grid", "matching.weights.distance=0.1", "--samples", "2"], "a --grid lists them"),
     ],
 )
@@ -236,10 +307,15 @@ def test_bad_sweeps_are_refused_with_a_clear_message(
 
 def test_a_large_grid_needs_yes(tmp_path: Path, capsys) -> None:
     out = tmp_path / "big"
-    grid = ["--grid", "matching.weights.distance=0.1,0.2,0.3",
-            "--grid", "matching.weights.strength=0.1,0.2,0.3"]
-    code = cli.main(["-q", "sweep", "--engine", "match", "--out", str(out),
-                     "--max-variants", "5", *grid])
+    grid = [
+        "--grid",
+        "matching.weights.distance=0.1,0.2,0.3",
+        "--grid",
+        "matching.weights.strength=0.1,0.2,0.3",
+    ]
+    code = cli.main(
+        ["-q", "sweep", "--engine", "match", "--out", str(out), "--max-variants", "5", *grid]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "makes 9 variants, more than the 5" in err and "give --yes" in err
@@ -247,22 +323,37 @@ def test_a_large_grid_needs_yes(tmp_path: Path, capsys) -> None:
     from shanchuan import scenario as scenario_mod
 
     known = scenario_mod.KNOWN
-    plan = spec.build(grid=[g for g in grid if g != "--grid"], known=known,
-                      groups=scenario_mod.GROUPS, max_variants=5, yes=True)
+    plan = spec.build(
+        grid=[g for g in grid if g != "--grid"],
+        known=known,
+        groups=scenario_mod.GROUPS,
+        max_variants=5,
+        yes=True,
+    )
     assert len(plan.variants) == 9
     with pytest.raises(InputError, match="give --yes"):
-        spec.build(grid=[g for g in grid if g != "--grid"], known=known,
-                   groups=scenario_mod.GROUPS, max_variants=5)
+        spec.build(
+            grid=[g for g in grid if g != "--grid"],
+            known=known,
+            groups=scenario_mod.GROUPS,
+            max_variants=5,
+        )
 
 
 def test_grid_values_round_trip_through_set() -> None:
     from shanchuan import scenario as scenario_mod
 
-    plan = spec.build(grid=['matching.objective=weighted_sum,"maxmin"',
-                            "matching.rules.max_distance=300,inf"],
-                      known=scenario_mod.KNOWN, groups=scenario_mod.GROUPS)
+    plan = spec.build(
+        grid=['matching.objective=weighted_sum,"maxmin"', "matching.rules.max_distance=300,inf"],
+        known=scenario_mod.KNOWN,
+        groups=scenario_mod.GROUPS,
+    )
     assert [v.values["matching.objective"] for v in plan.variants] == [
-        "weighted_sum", "weighted_sum", "maxmin", "maxmin"]
+        "weighted_sum",
+        "weighted_sum",
+        "maxmin",
+        "maxmin",
+    ]
     parsed = scenario_mod.parse_set(plan.variants[1].sets)
     assert parsed["matching.rules.max_distance"] == float("inf")
 
@@ -279,9 +370,14 @@ def _records(draw: st.DrawFn) -> list[dict]:
         partners = draw(st.permutations(_SUPPORTERS))[: len(_RECIPIENTS)]
         status = draw(st.sampled_from(["optimal", "feasible", "infeasible", "error"]))
         pairs = [[r, s] for r, s in zip(_RECIPIENTS, partners, strict=False)]
-        out.append({"key": f"k{i}", "status": status,
-                    "pairs": pairs if status in ("optimal", "feasible") else [],
-                    "values": {"w": draw(st.floats(0, 1))}})
+        out.append(
+            {
+                "key": f"k{i}",
+                "status": status,
+                "pairs": pairs if status in ("optimal", "feasible") else [],
+                "values": {"w": draw(st.floats(0, 1))},
+            }
+        )
     return out
 
 

@@ -24,8 +24,10 @@ SWEEP = dict(
 
 
 def _records(result: shanchuan.SweepResult) -> list[dict]:
-    return [{k: v for k, v in r.items() if k not in ("seconds", "solve_seconds")}
-            for r in result.records]
+    return [
+        {k: v for k, v in r.items() if k not in ("seconds", "solve_seconds")}
+        for r in result.records
+    ]
 
 
 def test_a_local_cluster_gives_the_local_results_variant_by_variant(tmp_path: Path) -> None:
@@ -42,31 +44,64 @@ def test_a_local_cluster_gives_the_local_results_variant_by_variant(tmp_path: Pa
 
 
 def test_an_existing_cluster_is_used_by_address(tmp_path: Path) -> None:
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
-        result = shanchuan.sweep(engine="match", grid=["matching.weights.distance=0.1,0.3"],
-                                 executor="dask", scheduler=cluster.scheduler_address,
-                                 out=tmp_path / "remote")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        result = shanchuan.sweep(
+            engine="match",
+            grid=["matching.weights.distance=0.1,0.3"],
+            executor="dask",
+            scheduler=cluster.scheduler_address,
+            out=tmp_path / "remote",
+        )
     assert list(result.index["status"]) == ["optimal", "optimal"]
     # Resuming on the local executor skips what the cluster finished.
-    again = shanchuan.sweep(engine="match", grid=["matching.weights.distance=0.1,0.3"],
-                            out=tmp_path / "remote", workers=1)
+    again = shanchuan.sweep(
+        engine="match",
+        grid=["matching.weights.distance=0.1,0.3"],
+        out=tmp_path / "remote",
+        workers=1,
+    )
     assert (again.ran, again.skipped) == (0, 2)
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path: Path, capsys) -> None:
     address = "tcp://127.0.0.1:9"  # the discard port: nothing listens there
     t = time.monotonic()
-    code = cli.main(["-q", "sweep", "--engine", "match", "--grid",
-                     "matching.weights.distance=0.1", "--executor", "dask",
-                     "--scheduler", address, "--out", str(tmp_path / "x")])
+    code = cli.main(
+        [
+            "-q",
+            "sweep",
+            "--engine",
+            "match",
+            "--grid",
+            "matching.weights.distance=0.1",
+            "--executor",
+            "dask",
+            "--scheduler",
+            address,
+            "--out",
+            str(tmp_path / "x"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and address in err and "cannot reach a Dask scheduler" in err
     assert "Traceback" not in err and time.monotonic() - t < 60
 
 
 def test_a_scheduler_without_the_dask_executor_is_refused(tmp_path: Path, capsys) -> None:
-    code = cli.main(["-q", "sweep", "--engine", "match", "--grid",
-                     "matching.weights.distance=0.1", "--scheduler", "tcp://127.0.0.1:9",
-                     "--out", str(tmp_path / "x")])
+    code = cli.main(
+        [
+            "-q",
+            "sweep",
+            "--engine",
+            "match",
+            "--grid",
+            "matching.weights.distance=0.1",
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+            "--out",
+            str(tmp_path / "x"),
+        ]
+    )
     assert code == 2 and "give --executor dask" in capsys.readouterr().err

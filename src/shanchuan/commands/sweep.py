@@ -33,40 +33,107 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         default=None,
         help="scenario file, folder with scenario.toml, or built-in name (default: hubei-2021)",
     )
-    p.add_argument("--scenario", dest="overrides", action="append", default=[], metavar="NAME",
-                   help="apply the named override set to the base (repeatable)")
-    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                   help="set one key of the base scenario (applied before the sweep's values)")
-    p.add_argument("--engine", choices=("match", "allocate", "run"), default="run",
-                   help="what each variant solves (default: run, the pairing then the fund)")
-    p.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,…",
-                   help="values of one scenario key (repeatable: the product of all)")
-    p.add_argument("--samples", type=int, default=0, metavar="N",
-                   help="N random variants drawn with --dist (and/or noise from --perturb)")
-    p.add_argument("--dist", action="append", default=[], metavar="KEY=SPEC",
-                   help="distribution of one key: uniform(A,B), loguniform(A,B), normal(MU,SD), "
-                   "int(A,B), choice(V1,…), or GROUP=dirichlet(ALPHA) (repeatable)")
-    p.add_argument("--perturb", action="append", default=[], metavar="TABLE.COLUMN=SPREAD",
-                   help="scale a data column by 1+U(-SPREAD,SPREAD) per county, seeded per "
-                   "variant, e.g. counties.gdp_2019_yi=0.15 (repeatable)")
+    p.add_argument(
+        "--scenario",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="apply the named override set to the base (repeatable)",
+    )
+    p.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set one key of the base scenario (applied before the sweep's values)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("match", "allocate", "run"),
+        default="run",
+        help="what each variant solves (default: run, the pairing then the fund)",
+    )
+    p.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2,…",
+        help="values of one scenario key (repeatable: the product of all)",
+    )
+    p.add_argument(
+        "--samples",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N random variants drawn with --dist (and/or noise from --perturb)",
+    )
+    p.add_argument(
+        "--dist",
+        action="append",
+        default=[],
+        metavar="KEY=SPEC",
+        help="distribution of one key: uniform(A,B), loguniform(A,B), normal(MU,SD), "
+        "int(A,B), choice(V1,…), or GROUP=dirichlet(ALPHA) (repeatable)",
+    )
+    p.add_argument(
+        "--perturb",
+        action="append",
+        default=[],
+        metavar="TABLE.COLUMN=SPREAD",
+        help="scale a data column by 1+U(-SPREAD,SPREAD) per county, seeded per "
+        "variant, e.g. counties.gdp_2019_yi=0.15 (repeatable)",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the draws and the noise")
-    p.add_argument("--out", type=Path, required=True, metavar="DIR",
-                   help="the sweep folder (created; an earlier sweep of the same base resumes)")
-    p.add_argument("--workers", type=int, default=2, metavar="N",
-                   help="worker processes (default 2; 1 = in this process)")
-    p.add_argument("--executor", choices=("local", "dask"), default="local",
-                   help="local processes (default) or a Dask cluster")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="with --executor dask: the scheduler, e.g. tcp://10.0.0.5:8786 "
-                   "(default: start a LocalCluster on 127.0.0.1)")
-    p.add_argument("--robust", type=float, default=90.0, metavar="PCT",
-                   help="a pair or project is robust when chosen in at least PCT %% of the "
-                   "solved variants (default 90)")
-    p.add_argument("--max-variants", type=int, default=MAX_VARIANTS, metavar="N",
-                   help=f"ask for --yes above N variants (default {MAX_VARIANTS})")
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="the sweep folder (created; an earlier sweep of the same base resumes)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        metavar="N",
+        help="worker processes (default 2; 1 = in this process)",
+    )
+    p.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes (default) or a Dask cluster",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="with --executor dask: the scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(default: start a LocalCluster on 127.0.0.1)",
+    )
+    p.add_argument(
+        "--robust",
+        type=float,
+        default=90.0,
+        metavar="PCT",
+        help="a pair or project is robust when chosen in at least PCT %% of the "
+        "solved variants (default 90)",
+    )
+    p.add_argument(
+        "--max-variants",
+        type=int,
+        default=MAX_VARIANTS,
+        metavar="N",
+        help=f"ask for --yes above N variants (default {MAX_VARIANTS})",
+    )
     p.add_argument("--yes", action="store_true", help="run a sweep above --max-variants")
-    p.add_argument("--fast", action="store_true",
-                   help="no allocation analyses in the variants (rule costs, unfunded pricing)")
+    p.add_argument(
+        "--fast",
+        action="store_true",
+        help="no allocation analyses in the variants (rule costs, unfunded pricing)",
+    )
     return p
 
 

@@ -119,8 +119,9 @@ def _dask(
     try:
         shared = client.scatter(payload, broadcast=True)
         futures = [
-            client.submit(run_variant, shared, task, key=f"shanchuan-variant-{task.key}",
-                          pure=False)
+            client.submit(
+                run_variant, shared, task, key=f"shanchuan-variant-{task.key}", pure=False
+            )
             for task in tasks
         ]
         try:

@@ -101,8 +101,9 @@ def sweep(
     """
     t0 = time.perf_counter()
     if engine not in ENGINES:
-        raise InputError(f"unknown engine {engine!r}; expected one of: {', '.join(ENGINES)}",
-                         file="sweep")
+        raise InputError(
+            f"unknown engine {engine!r}; expected one of: {', '.join(ENGINES)}", file="sweep"
+        )
     if not 0 < robust_share <= 1:
         raise InputError(f"robust share must be in (0, 1], got {robust_share}", file="sweep")
     base = load(scenario, overrides=overrides, sets=(*sets, *(FAST_SETS if fast else ())))
@@ -113,8 +114,15 @@ def sweep(
     for group in groups:
         base.data(group)  # read and validate once; every problem of every file now
     plan = spec.build(
-        grid=grid, samples=samples, dists=dist, perturb=perturb, seed=seed,
-        known=scenario_mod.KNOWN, groups=scenario_mod.GROUPS, max_variants=max_variants, yes=yes,
+        grid=grid,
+        samples=samples,
+        dists=dist,
+        perturb=perturb,
+        seed=seed,
+        known=scenario_mod.KNOWN,
+        groups=scenario_mod.GROUPS,
+        max_variants=max_variants,
+        yes=yes,
     )
     payload, tasks = _tasks(base, engine, groups, plan)
     names = _names(base, groups[0])
@@ -130,7 +138,10 @@ def sweep(
     if skipped:
         log.info("%d of %d variants already finished in %s: skipped", skipped, len(tasks), out)
     log.info(
-        "sweep of %d variants (%s engine, %s executor%s)", len(todo), engine, executor,
+        "sweep of %d variants (%s engine, %s executor%s)",
+        len(todo),
+        engine,
+        executor,
         "" if executor == "dask" and scheduler else f", {workers} workers",
     )
     bar = SweepProgress(len(todo), enabled=show_progress)
@@ -146,8 +157,9 @@ def sweep(
 
     t1 = time.perf_counter()
     try:
-        executors.execute(payload, todo, done, executor=executor, workers=workers,
-                          scheduler=scheduler)
+        executors.execute(
+            payload, todo, done, executor=executor, workers=workers, scheduler=scheduler
+        )
     finally:
         bar.close()
     t_run = time.perf_counter() - t1
@@ -166,7 +178,13 @@ def sweep(
     if folder is not None:
         _write(folder, index, tables, head)
     return SweepResult(
-        index, tables, head, records, Path(out) if out is not None else None, len(todo), skipped,
+        index,
+        tables,
+        head,
+        records,
+        Path(out) if out is not None else None,
+        len(todo),
+        skipped,
         {"prepare_s": t_prepare, "run_s": t_run, "total_s": time.perf_counter() - t0},
     )
 

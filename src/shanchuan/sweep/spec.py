@@ -1,7 +1,7 @@
 """What a sweep varies: grid axes, random draws, data noise — parsed once, checked all at once.
 
-A sweep is a list of :class:`Variant`\\ s. Each variant is a tuple of ``--set`` items (the same
-machinery as the CLI's ``--set``, applied after the base scenario's own) plus, optionally, a
+A sweep is a list of variants (:class:`Variant`). Each variant is a tuple of ``--set`` items
+(the same machinery as the CLI's ``--set``, applied after the base scenario's own) plus, optionally, a
 multiplicative noise on data columns drawn from a seed of its own. A variant's key is the
 SHA-256 of what makes its result: the engine, the variant scenario's effective settings hash
 (:meth:`shanchuan.scenario.Scenario.settings_hash`), the noise and its seed — so the same
@@ -146,8 +146,12 @@ def parse_grid(items: Sequence[str], known: Mapping[str, Any]) -> dict[str, list
         key = key.strip()
         if not sep or not key or not text.strip():
             problems.append(
-                Problem(file="--grid", message="expected KEY=V1,V2,…", value=item,
-                        expected="e.g. matching.weights.distance=0.1,0.2,0.3")
+                Problem(
+                    file="--grid",
+                    message="expected KEY=V1,V2,…",
+                    value=item,
+                    expected="e.g. matching.weights.distance=0.1,0.2,0.3",
+                )
             )
             continue
         if not _check_key(key, known, "--grid", problems):
@@ -184,8 +188,13 @@ def parse_perturb(items: Sequence[str]) -> tuple[tuple[str, float], ...]:
             spread = float("nan")
         if not sep or not 0 < spread < 1:
             problems.append(
-                Problem(file="--perturb", column=key, message="spread must be a number in (0, 1)",
-                        value=text, expected="e.g. 0.15 for ±15 %")
+                Problem(
+                    file="--perturb",
+                    column=key,
+                    message="spread must be a number in (0, 1)",
+                    value=text,
+                    expected="e.g. 0.15 for ±15 %",
+                )
             )
             continue
         out[key] = spread
@@ -213,9 +222,14 @@ def parse_dists(items: Sequence[str], known: Mapping[str, Any], groups: set[str]
         m = _DIST.match(text)
         if m is None:
             problems.append(
-                Problem(file="--dist", column=key or item, message="not a distribution",
-                        value=text, expected="uniform(A,B), loguniform(A,B), normal(MU,SD), "
-                        "int(A,B), choice(V1,…) or, on a group, dirichlet(ALPHA)")
+                Problem(
+                    file="--dist",
+                    column=key or item,
+                    message="not a distribution",
+                    value=text,
+                    expected="uniform(A,B), loguniform(A,B), normal(MU,SD), "
+                    "int(A,B), choice(V1,…) or, on a group, dirichlet(ALPHA)",
+                )
             )
             continue
         kind = m.group(1)
@@ -223,22 +237,33 @@ def parse_dists(items: Sequence[str], known: Mapping[str, Any], groups: set[str]
         if kind == "dirichlet":
             if key not in groups:
                 problems.append(
-                    Problem(file="--dist", column=key, label="key",
-                            message="dirichlet() draws a whole group of keys; not a group"
-                            + did_you_mean(key, sorted(groups)),
-                            expected="e.g. matching.weights")
+                    Problem(
+                        file="--dist",
+                        column=key,
+                        label="key",
+                        message="dirichlet() draws a whole group of keys; not a group"
+                        + did_you_mean(key, sorted(groups)),
+                        expected="e.g. matching.weights",
+                    )
                 )
                 continue
             members = tuple(
-                k for k, info in known.items()
-                if k.startswith(key + ".") and k.count(".") == key.count(".") + 1
+                k
+                for k, info in known.items()
+                if k.startswith(key + ".")
+                and k.count(".") == key.count(".") + 1
                 and isinstance(getattr(info, "default", None), int | float)
                 and not isinstance(getattr(info, "default", None), bool)
             )
             if len(args) != 1 or not _positive(args[0]) or not members:
-                problems.append(Problem(file="--dist", column=key,
-                                        message="dirichlet takes one positive concentration",
-                                        value=text))
+                problems.append(
+                    Problem(
+                        file="--dist",
+                        column=key,
+                        message="dirichlet takes one positive concentration",
+                        value=text,
+                    )
+                )
                 continue
             out.append(Dist(key, kind, args, members))
             continue
@@ -254,8 +279,9 @@ def parse_dists(items: Sequence[str], known: Mapping[str, Any], groups: set[str]
         if not bad and kind == "normal" and args[1] < 0:
             bad = True
         if bad:
-            problems.append(Problem(file="--dist", column=key, message=f"bad {kind}() arguments",
-                                    value=text))
+            problems.append(
+                Problem(file="--dist", column=key, message=f"bad {kind}() arguments", value=text)
+            )
             continue
         out.append(Dist(key, kind, args))
     InputError.collect(problems)
@@ -332,11 +358,11 @@ def build(
     for d in parsed:
         keys.extend(d.group_keys or (d.key,))
     for i in range(samples):
-        values: dict[str, Any] = {}
+        drawn: dict[str, Any] = {}
         for d in parsed:
-            values.update(_draw(d, rng))
-        sets = tuple(_as_set(k, v) for k, v in values.items())
-        variants.append(Variant(sets, values, noise, i if noise else 0, seed))
+            drawn.update(_draw(d, rng))
+        sets = tuple(_as_set(k, v) for k, v in drawn.items())
+        variants.append(Variant(sets, drawn, noise, i if noise else 0, seed))
     return SweepSpec(tuple(variants), tuple(keys), noise, seed, "samples")
 
 

@@ -1,5 +1,4 @@
-"""The sweep folder: one JSON file per finished variant, written atomically, and the base it
-belongs to.
+"""The sweep folder: one JSON file per finished variant, written atomically, and its base.
 
 ::
 
@@ -44,6 +43,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def dumps(value: Any) -> str:
+    """Canonical JSON text (sorted keys, UTF-8 names kept) of a record or manifest."""
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str) + "\n"
 
 
@@ -67,7 +67,8 @@ class SweepFolder:
                     f"{manifest}: not a readable sweep manifest ({exc}); give another --out"
                 ) from exc
             differs = [
-                k for k in sorted(set(base) | set(old.get("base", {})))
+                k
+                for k in sorted(set(base) | set(old.get("base", {})))
                 if old.get("base", {}).get(k) != base.get(k)
             ]
             if differs:

@@ -81,8 +81,15 @@ def modal_partners(freq: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame
         )
     return pd.DataFrame(
         rows,
-        columns=["recipient", "recipient_name", "modal_partner", "modal_partner_name", "count",
-                 "share", "partners_seen"],
+        columns=[
+            "recipient",
+            "recipient_name",
+            "modal_partner",
+            "modal_partner_name",
+            "count",
+            "share",
+            "partners_seen",
+        ],
     )
 
 
@@ -100,8 +107,16 @@ def pair_drivers(
 ) -> pd.DataFrame:
     """Per swept numeric key and contested pair: the rank correlation of choice on the value."""
     solved = [r for r in records if _ok(r)]
-    columns = ["key", "recipient", "recipient_name", "supporter", "supporter_name", "spearman",
-               "chosen_share", "variants"]
+    columns = [
+        "key",
+        "recipient",
+        "recipient_name",
+        "supporter",
+        "supporter_name",
+        "spearman",
+        "chosen_share",
+        "variants",
+    ]
     if len(solved) < 3:
         return pd.DataFrame(columns=columns)
     chosen = [{(r, s) for r, s in rec.get("pairs") or []} for rec in solved]
@@ -140,12 +155,24 @@ def pair_drivers(
 def funds_spread(records: Sequence[Mapping[str, Any]], names: Mapping[str, str]) -> pd.DataFrame:
     """Per recipient, the spread of its special fund over the solved variants (万元)."""
     solved = [r for r in records if _ok(r) and "funds" in r]
-    columns = ["recipient", "recipient_name", "mean_wan", "std_wan", "min_wan", "p10_wan",
-               "median_wan", "p90_wan", "max_wan", "variants"]
+    columns = [
+        "recipient",
+        "recipient_name",
+        "mean_wan",
+        "std_wan",
+        "min_wan",
+        "p10_wan",
+        "median_wan",
+        "p90_wan",
+        "max_wan",
+        "variants",
+    ]
     if not solved:
         return pd.DataFrame(columns=columns)
-    recipients = sorted({k for r in solved for k in r["funds"]} | {
-        p[0] for r in solved for p in r.get("pairs") or []})
+    recipients = sorted(
+        {k for r in solved for k in r["funds"]}
+        | {p[0] for r in solved for p in r.get("pairs") or []}
+    )
     rows = []
     for rid in recipients:
         x = np.asarray([float(r["funds"].get(rid, 0.0)) for r in solved])
@@ -177,8 +204,12 @@ def project_shares(records: Sequence[Mapping[str, Any]], robust_share: float) ->
         for pid in r["funded"]:
             counts[pid] = counts.get(pid, 0) + 1
     rows = [
-        {"project": pid, "funded_in": n, "share": round(n / len(solved), 4),
-         "robust": n / len(solved) >= robust_share}
+        {
+            "project": pid,
+            "funded_in": n,
+            "share": round(n / len(solved), 4),
+            "robust": n / len(solved) >= robust_share,
+        }
         for pid, n in counts.items()
     ]
     frame = pd.DataFrame(rows, columns=columns)
@@ -250,13 +281,20 @@ def summarise(
             for r in robust.itertuples()
         ],
         "fragile_pairs": [
-            {"recipient": r.recipient_name, "modal_partner": r.modal_partner_name,
-             "share": r.share, "partners_seen": r.partners_seen}
+            {
+                "recipient": r.recipient_name,
+                "modal_partner": r.modal_partner_name,
+                "share": r.share,
+                "partners_seen": r.partners_seen,
+            }
             for r in modal[modal["share"] < robust_share]
-            .sort_values("share", kind="stable").itertuples()
+            .sort_values("share", kind="stable")
+            .itertuples()
         ],
         "strongest_drivers": drivers.head(10).to_dict(orient="records"),
-        "distinct_pairings": int(index["pairing"].replace("", np.nan).nunique()) if len(index) else 0,
+        "distinct_pairings": int(index["pairing"].replace("", np.nan).nunique())
+        if len(index)
+        else 0,
     }
     projects = tables["projects"]
     if not projects.empty:

@@ -25,7 +25,11 @@ from shanchuan.scenario import Scenario
 from shanchuan.validation import LoadedData
 
 #: ``--engine`` name -> the data groups its stages read.
-ENGINE_DATA = {"match": ("matching",), "allocate": ("allocation",), "run": ("matching", "allocation")}
+ENGINE_DATA: dict[str, tuple[Engine, ...]] = {
+    "match": ("matching",),
+    "allocate": ("allocation",),
+    "run": ("matching", "allocation"),
+}
 
 
 @dataclass(frozen=True)
