@@ -3,10 +3,10 @@
 A sweep is a list of variants (:class:`Variant`). Each variant is a tuple of ``--set`` items
 (the same machinery as the CLI's ``--set``, applied after the base scenario's own) plus,
 optionally, a multiplicative noise on data columns drawn from a seed of its own. A variant's
-key is the SHA-256 of what makes its result: the engine, the variant scenario's effective settings hash
-(:meth:`shanchuan.scenario.Scenario.settings_hash`), the noise and its seed — so the same
-variant in another run of the sweep (or on another executor) has the same key, and a resumed
-sweep recognises what it already solved.
+key is the SHA-256 of what makes its result: the engine, the variant scenario's effective
+settings hash (:meth:`shanchuan.scenario.Scenario.settings_hash`), the noise and its seed — so
+the same variant in another run of the sweep (or on another executor) has the same key, and a
+resumed sweep recognises what it already solved.
 
 Distribution specs for ``--samples N --dist``::
 
