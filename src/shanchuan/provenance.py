@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import platform
 import sys
@@ -15,6 +16,11 @@ PACKAGES = ("shanchuan", "pulp", "numpy", "scipy", "pandas", "networkx", "geopy"
 
 def package_versions() -> dict[str, str]:
     """Versions of Python and of the packages that shape a result."""
+    return dict(_package_versions())
+
+
+@functools.cache  # reading package metadata costs ~30 ms; a sweep stamps every variant
+def _package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
