@@ -95,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     repeats = args.repeats or (1 if args.quick else 5)
     have_dask = importlib.util.find_spec("distributed") is not None
-    print(f"{'spec':<16} {'executor':<10} {'variants':>8} {'s':>8} {'var/s':>7} "
-          f"{'s/var':>7} {'bare s':>7} {'overhead':>9} {'speed-up':>8}")
+    print(
+        f"{'spec':<16} {'executor':<10} {'variants':>8} {'s':>8} {'var/s':>7} "
+        f"{'s/var':>7} {'bare s':>7} {'overhead':>9} {'speed-up':>8}"
+    )
     for spec in specs(args.quick, args.match_variants, args.alloc_variants):
         bare = bare_solve(spec, repeats)
         serial = None
@@ -107,20 +109,32 @@ def main(argv: list[str] | None = None) -> int:
             with tempfile.TemporaryDirectory() as tmp:
                 t = time.perf_counter()
                 result = shanchuan.sweep(
-                    engine=spec.engine, grid=spec.grid, samples=spec.samples, dist=spec.dist,
-                    sets=spec.sets, fast=spec.fast, seed=2021, out=Path(tmp) / "sweep",
-                    workers=workers, executor=executor, yes=True,
+                    engine=spec.engine,
+                    grid=spec.grid,
+                    samples=spec.samples,
+                    dist=spec.dist,
+                    sets=spec.sets,
+                    fast=spec.fast,
+                    seed=2021,
+                    out=Path(tmp) / "sweep",
+                    workers=workers,
+                    executor=executor,
+                    yes=True,
                 )
                 wall = time.perf_counter() - t
             n = len(result.records)
-            bad = [r["status"] for r in result.records if r["status"] not in ("optimal", "feasible")]
+            bad = [
+                r["status"] for r in result.records if r["status"] not in ("optimal", "feasible")
+            ]
             assert not bad, f"{spec.name}: variants without a verified solution: {bad}"
             per = result.timings["run_s"] / n
             serial = per if serial is None else serial
             label = f"{executor}×{workers}"
             overhead = f"{(per - bare) / bare:+8.0%}" if workers == 1 else f"{'':>8}"
-            print(f"{spec.name:<16} {label:<10} {n:>8} {wall:>8.2f} {n / wall:>7.2f} "
-                  f"{per:>7.3f} {bare:>7.3f} {overhead:>9} {serial / per:>8.2f}")
+            print(
+                f"{spec.name:<16} {label:<10} {n:>8} {wall:>8.2f} {n / wall:>7.2f} "
+                f"{per:>7.3f} {bare:>7.3f} {overhead:>9} {serial / per:>8.2f}"
+            )
     return 0
 
 

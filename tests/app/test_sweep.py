@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -396,6 +397,14 @@ def test_pair_frequency_rows_sum_to_the_solved_variants(records: list[dict]) -> 
     else:
         assert freq.empty
     assert tables["pair_drivers"]["spearman"].abs().le(1 + 1e-9).all()
+
+
+def test_the_python_example_of_the_docs_runs() -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "sweep.md"
+    blocks = re.findall(r"```python\n(.*?)```", docs.read_text(encoding="utf-8"), flags=re.S)
+    assert blocks
+    for code in blocks:
+        exec(compile(code, str(docs), "exec"), {})
 
 
 def test_progress_prints_plain_lines_off_a_terminal() -> None:

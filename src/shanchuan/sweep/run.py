@@ -165,7 +165,9 @@ def sweep(
     t_run = time.perf_counter() - t1
 
     records = [fresh.get(t.key) or finished[t.key] for t in tasks]
-    index, tables, head = summary.summarise(records, plan.keys, names, robust_share=robust_share)
+    index, tables, head = summary.summarise(
+        records, plan.keys, names, robust_share=robust_share, engine=engine
+    )
     head = {
         "scenario": base.name,
         "engine": engine,

@@ -217,9 +217,16 @@ def project_shares(records: Sequence[Mapping[str, Any]], robust_share: float) ->
 
 
 def index_frame(
-    records: Sequence[Mapping[str, Any]], keys: Sequence[str], modal: Mapping[str, str]
+    records: Sequence[Mapping[str, Any]],
+    keys: Sequence[str],
+    modal: Mapping[str, str],
+    engine: str = "run",
 ) -> pd.DataFrame:
-    """One row per variant, in sweep order: its values, status, gap, objective, key results."""
+    """One row per variant, in sweep order: its values, status, gap, objective, key results.
+
+    ``pairs_off_modal`` counts the recipients whose partner is not their modal one; the
+    fund columns are there for the engines that allocate (``allocate``, ``run``).
+    """
     rows = []
     for rec in records:
         pairs = rec.get("pairs") or []
@@ -231,15 +238,17 @@ def index_frame(
         row["status"] = rec.get("status")
         row["gap"] = rec.get("gap")
         row["objective"] = rec.get("objective")
-        if "match_objective" in rec or "allocation_objective" in rec:
+        funds = engine != "match"
+        if funds:
             row["match_objective"] = rec.get("match_objective")
             row["allocation_objective"] = rec.get("allocation_objective")
         row["pairing"] = pairing_id(pairs)
         row["pairs_off_modal"] = (
             sum(modal.get(r) != s for r, s in pairs) if pairs and _ok(rec) else None
         )
-        row["funded_projects"] = len(rec["funded"]) if "funded" in rec else None
-        row["total_funds_wan"] = rec.get("total_funds")
+        if funds:
+            row["funded_projects"] = len(rec["funded"]) if "funded" in rec else None
+            row["total_funds_wan"] = rec.get("total_funds")
         row["message"] = rec.get("message") or _first_line(rec.get("diagnosis"))
         row["seconds"] = rec.get("seconds")
         rows.append(row)
@@ -252,12 +261,13 @@ def summarise(
     names: Mapping[str, str],
     *,
     robust_share: float = 0.9,
+    engine: str = "run",
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, Any]]:
     """The index, the summary tables and the summary's JSON head (counts, robust pairs)."""
     freq = pair_frequency(records)
     modal = modal_partners(freq, names)
     modal_map = dict(zip(modal["recipient"], modal["modal_partner"], strict=True))
-    index = index_frame(records, keys, modal_map)
+    index = index_frame(records, keys, modal_map, engine)
     drivers = pair_drivers(records, keys, names)
     tables = {
         "pair_frequency": freq,

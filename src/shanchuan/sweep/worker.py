@@ -133,15 +133,14 @@ def run_variant(payload: Payload, task: Task) -> dict[str, Any]:
 
 def _solve(engine: str, loaded: ByValue) -> dict[str, Any]:
     from shanchuan import stages
-    from shanchuan.outcomes import Analyses
 
     quiet = lambda line: None  # noqa: E731 - the parent draws the progress, not the variants
     out: dict[str, Any] = {}
     match = None
     if engine in ("match", "run") and not loaded.scenario.settings.data.pairs:
         prepared = stages.prepare(loaded, "matching", progress=quiet)
+        # No analyse(): a sweep asks for no pairing analysis, and the solve verified the pairs.
         match = stages.solve(prepared, progress=quiet)
-        match = stages.analyse(match, Analyses(explain=False), progress=quiet)
         out.update(_match_record(match))
         if engine == "match" or not match.status.ok:
             return out
