@@ -24,7 +24,7 @@ from shanchuan.errors import InputError, Problem, ScenarioError
 from shanchuan.loaded import DataCache, Loaded, load
 from shanchuan.sweep import executors, spec, store, summary
 from shanchuan.sweep.progress import SweepProgress
-from shanchuan.sweep.worker import ENGINE_DATA, Dataset, Payload, Task
+from shanchuan.sweep.worker import ENGINE_DATA, Dataset, Payload, Task, geodesic_km
 
 log = logging.getLogger("shanchuan")
 
@@ -247,7 +247,8 @@ def _dataset(loaded: Loaded, groups: Sequence[str], files: Mapping[str, Any]) ->
     tables = {g: loaded.data(g) for g in groups}  # type: ignore[arg-type]
     paths = {k: str(p) for f in files.values() for k, p in f.items()}
     digests = {p: provenance.file_digest(Path(p)) for p in sorted(set(paths.values()))}
-    return Dataset(tables, paths, digests)
+    geodesic = geodesic_km(tables["matching"]) if "matching" in tables else None
+    return Dataset(tables, paths, digests, geodesic)
 
 
 def _names(base: Loaded, group: str) -> dict[str, str]:

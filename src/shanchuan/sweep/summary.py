@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 
 OK = ("optimal", "feasible")
 
@@ -95,8 +96,7 @@ def modal_partners(freq: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> float | None:
     """Spearman's rho (average ranks for ties); ``None`` when either side is constant."""
-    rx = pd.Series(x).rank().to_numpy()
-    ry = pd.Series(y).rank().to_numpy()
+    rx, ry = rankdata(x), rankdata(y)
     if np.ptp(rx) == 0 or np.ptp(ry) == 0:
         return None
     return float(np.corrcoef(rx, ry)[0, 1])

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from shanchuan.loaded import ENGINE_FILES, Engine, Loaded
 from shanchuan.scenario import Scenario
@@ -41,6 +42,10 @@ class Dataset:
     """Data key -> the path the parent read (provenance only; never opened by a worker)."""
     digests: Mapping[str, str]
     """Path -> SHA-256 of the bytes the parent read."""
+    geodesic_km: pd.DataFrame | None = None
+    """Recipient × supporter geodesic km, computed once by the parent when no distance file is
+    given: the engine would recompute this same matrix for every variant (most of a pairing
+    variant's time), and it depends on the coordinates alone, which no variant changes."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,38 @@ class ByValue(Loaded):
         return self.tables[engine]
 
 
+def geodesic_km(data: LoadedData) -> pd.DataFrame | None:
+    """The geodesic km matrix the engine computes when no distance file is given, or ``None``."""
+    from matching.distance import geodesic_matrix
+
+    if data.distances is not None:
+        return None
+    counties = data.counties
+    coords = counties[["lat", "lon"]].apply(pd.to_numeric, errors="coerce")
+    recipients = [str(c) for c in counties.index[counties["role"] == "recipient"]]
+    supporters = [str(c) for c in counties.index[counties["role"] == "supporter"]]
+    if coords.loc[recipients + supporters].isna().any().any():
+        return None  # the engine reports the missing coordinates itself
+    km = geodesic_matrix(
+        [tuple(coords.loc[r]) for r in recipients], [tuple(coords.loc[s]) for s in supporters]
+    )
+    return pd.DataFrame(km, index=recipients, columns=supporters)
+
+
+def with_geodesic(dataset: Dataset, scenario: Scenario) -> dict[str, LoadedData]:
+    """The tables, the pairing's with the parent's geodesic matrix as its km distances.
+
+    Only for a variant that reads distances in km: the engine then takes the matrix as given
+    (the same numbers it would compute), and a variant in minutes still gets its own check.
+    """
+    tables = dict(dataset.tables)
+    data = tables.get("matching")
+    if dataset.geodesic_km is None or data is None or scenario.settings.data.distance_unit != "km":
+        return tables
+    tables["matching"] = dataclasses.replace(data, distances=dataset.geodesic_km)
+    return tables
+
+
 def perturbed(
     tables: Mapping[str, LoadedData], perturb: tuple[tuple[str, float], ...], seed: int
 ) -> dict[str, LoadedData]:
@@ -111,7 +148,8 @@ def run_variant(payload: Payload, task: Task) -> dict[str, Any]:
     provenance.KNOWN_DIGESTS.update(dataset.digests)
     record: dict[str, Any] = {"key": task.key, **task.meta}
     try:
-        tables = perturbed(dataset.tables, task.perturb, task.seed)
+        tables = with_geodesic(dataset, task.scenario)
+        tables = perturbed(tables, task.perturb, task.seed)
         loaded = ByValue(task.scenario, task.scenario.files[-1], tables=tables, paths=dataset.paths)
         record.update(_solve(payload.engine, loaded))
     except Exception as exc:  # recorded, and the sweep goes on
