@@ -11,9 +11,12 @@ kept; run the same command again to resume).
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger("shanchuan")
 
 #: Default of ``--max-variants`` (kept here so ``--help`` loads no engine).
 MAX_VARIANTS = 500
@@ -140,14 +143,29 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """``shanchuan sweep``: run it, print the summary, return the exit code."""
     from shanchuan.errors import InputError
-    from shanchuan.sweep import sweep
 
     if not 0 < args.robust <= 100:
         raise InputError(f"--robust must be a percentage in (0, 100], got {args.robust}")
     sets = list(args.sets)
     if args.lang:
         sets.append(f"matching.explain.language={args.lang}")
-    result = sweep(
+    try:
+        result = _sweep(args, sets)
+    except KeyboardInterrupt:
+        log.warning(
+            "interrupted: the finished variants are kept in %s; run the same command again "
+            "to resume",
+            args.out,
+        )
+        raise
+    sys.stdout.write(summary_text(result))
+    return 0
+
+
+def _sweep(args: argparse.Namespace, sets: list[str]) -> Any:
+    from shanchuan.sweep import sweep
+
+    return sweep(
         args.scenario,
         engine=args.engine,
         grid=args.grid,
@@ -167,8 +185,6 @@ def run(args: argparse.Namespace) -> int:
         robust_share=args.robust / 100,
         show_progress=not args.quiet,
     )
-    sys.stdout.write(summary_text(result))
-    return 0
 
 
 def summary_text(result: Any) -> str:
