@@ -191,6 +191,26 @@ def test_noise_changes_the_data_and_replicates_differ() -> None:
     assert result.index["objective"].nunique() == 2  # different data, different optimum
 
 
+def test_willingness_noise_drops_and_reorders_entries() -> None:
+    from shanchuan.sweep.worker import perturbed
+
+    data = shanchuan.load().data("matching")
+    base = data.willingness
+    dropped = perturbed({"matching": data}, (("willingness.drop", 0.5),), seed=3)["matching"]
+    kept = dropped.willingness
+    assert 0.3 * len(base) < len(kept) < 0.7 * len(base)
+    assert set(kept.index) < set(base.index) and data.willingness is base  # input untouched
+    shuffled = perturbed({"matching": data}, (("willingness.shuffle", 1.0),), seed=3)["matching"]
+    moved = 0
+    for _county, group in base.groupby("county"):
+        new = shuffled.willingness.loc[group.index]
+        assert sorted(new["rank"]) == sorted(group["rank"])  # a permutation of the same ranks
+        moved += (new["rank"] != group["rank"]).any()
+    assert moved > base["county"].nunique() // 2
+    again = perturbed({"matching": data}, (("willingness.shuffle", 1.0),), seed=3)["matching"]
+    assert again.willingness.equals(shuffled.willingness)  # the seed decides
+
+
 def test_a_failing_variant_is_recorded_and_the_sweep_goes_on(tmp_path: Path, capsys) -> None:
     out = tmp_path / "infeasible"
     code = cli.main(

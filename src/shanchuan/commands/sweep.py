@@ -86,7 +86,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         default=[],
         metavar="TABLE.COLUMN=SPREAD",
         help="scale a data column by 1+U(-SPREAD,SPREAD) per county, seeded per "
-        "variant, e.g. counties.gdp_2019_yi=0.15 (repeatable)",
+        "variant, e.g. counties.gdp_2019_yi=0.15; willingness.drop=P drops each "
+        "willingness entry with probability P, willingness.shuffle=P reorders each list "
+        "with probability P (repeatable)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the draws and the noise")
     p.add_argument(

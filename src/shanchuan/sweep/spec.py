@@ -49,6 +49,8 @@ PERTURBABLE = {
         "population_wan",
         "area_km2",
     ),
+    # Probabilities: drop each willingness entry / shuffle each county's list.
+    "willingness": ("drop", "shuffle"),
 }
 
 _DIST = re.compile(r"^\s*(uniform|loguniform|normal|int|choice|dirichlet)\s*\((.*)\)\s*$")
@@ -186,7 +188,8 @@ def parse_perturb(items: Sequence[str]) -> tuple[tuple[str, float], ...]:
             spread = float(text)
         except ValueError:
             spread = float("nan")
-        if not sep or not 0 < spread < 1:
+        top_ok = key.startswith("willingness.") and spread == 1
+        if not sep or not (0 < spread < 1 or top_ok):
             problems.append(
                 Problem(
                     file="--perturb",

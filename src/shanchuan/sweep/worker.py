@@ -119,23 +119,43 @@ def with_geodesic(dataset: Dataset, scenario: Scenario) -> dict[str, LoadedData]
 def perturbed(
     tables: Mapping[str, LoadedData], perturb: tuple[tuple[str, float], ...], seed: int
 ) -> dict[str, LoadedData]:
-    """The tables with each ``counties.COLUMN`` scaled by ``1 + U(-s, s)`` per county.
+    """The tables with the variant's noise (the draws depend on the seed and the item only).
 
-    The factors depend only on the seed, the column and the county order, so the matching
-    and the allocation tables of one variant get the same noisy figures.
+    - ``counties.COLUMN=s``: each county's figure × ``1 + U(-s, s)``; the factors depend on the
+      seed, the column and the county order, so the matching and the allocation tables of one
+      variant get the same noisy figures;
+    - ``willingness.drop=p``: each entry of every willingness list dropped with probability p
+      (the remaining entries keep their order);
+    - ``willingness.shuffle=p``: each county's list put in a random order with probability p.
     """
     if not perturb:
         return dict(tables)
     out = {}
     for group, data in tables.items():
         counties = data.counties.copy()
+        willingness = data.willingness
         for i, (name, spread) in enumerate(perturb):
-            column = name.split(".", 1)[1]
+            table, column = name.split(".", 1)
             rng = np.random.default_rng([seed, i])
-            factors = 1.0 + rng.uniform(-spread, spread, len(counties))
-            counties[column] = counties[column].astype(float) * factors
-        out[group] = dataclasses.replace(data, counties=counties)
+            if table == "counties":
+                factors = 1.0 + rng.uniform(-spread, spread, len(counties))
+                counties[column] = counties[column].astype(float) * factors
+            elif willingness is not None and column == "drop":
+                willingness = willingness[rng.random(len(willingness)) >= spread]
+            elif willingness is not None and column == "shuffle":
+                willingness = _shuffled(willingness, spread, rng)
+        out[group] = dataclasses.replace(data, counties=counties, willingness=willingness)
     return out
+
+
+def _shuffled(frame: pd.DataFrame, share: float, rng: np.random.Generator) -> pd.DataFrame:
+    frame = frame.copy()
+    for county in sorted(frame["county"].astype(str).unique()):
+        if rng.random() >= share:
+            continue
+        rows = frame.index[frame["county"].astype(str) == county]
+        frame.loc[rows, "rank"] = rng.permutation(frame.loc[rows, "rank"].to_numpy())
+    return frame
 
 
 def run_variant(payload: Payload, task: Task) -> dict[str, Any]:
