@@ -15,6 +15,7 @@ writing its record add. The machine is shared: read the ratios, not the seconds.
 
     python benchmarks/bench_sweep.py              # 200 match variants, 8 allocation variants
     python benchmarks/bench_sweep.py --quick      # CI smoke run (< 30 s)
+    python benchmarks/bench_sweep.py --match-variants 1000 --alloc-variants 0   # the goal
 """
 
 from __future__ import annotations
@@ -51,8 +52,11 @@ class Spec:
 def specs(quick: bool, match_variants: int, alloc_variants: int) -> list[Spec]:
     n_match = 4 if quick else match_variants
     budgets = [12500 + 500 * i for i in range(1 if quick else alloc_variants)]
+    match = Spec("match-weights", "match", samples=n_match, dist=("matching.weights=dirichlet(2)",))
+    if not budgets:
+        return [match]
     return [
-        Spec("match-weights", "match", samples=n_match, dist=("matching.weights=dirichlet(2)",)),
+        match,
         Spec(
             "allocate-budget",
             "allocate",
