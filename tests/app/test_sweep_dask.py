@@ -105,3 +105,18 @@ def test_a_scheduler_without_the_dask_executor_is_refused(tmp_path: Path, capsys
         ]
     )
     assert code == 2 and "give --executor dask" in capsys.readouterr().err
+
+
+def test_a_cluster_without_workers_is_refused(tmp_path: Path) -> None:
+    with distributed.LocalCluster(
+        n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        with pytest.raises(shanchuan.InputError, match="the cluster has no workers"):
+            shanchuan.sweep(
+                engine="match",
+                grid=["matching.weights.distance=0.1"],
+                executor="dask",
+                scheduler=cluster.scheduler_address,
+                out=tmp_path / "none",
+            )
+    assert not list((tmp_path / "none" / "variants").glob("*.json"))

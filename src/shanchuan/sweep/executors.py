@@ -117,6 +117,7 @@ def _dask(
         )
         client = distributed.Client(cluster, set_as_default=False)
     try:
+        _check_workers(client, scheduler)
         shared = client.scatter(payload, broadcast=True)
         futures = [
             client.submit(
@@ -135,6 +136,43 @@ def _dask(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _worker_version() -> str:
+    import shanchuan
+
+    return shanchuan.__version__
+
+
+def _check_workers(client: Any, scheduler: str | None) -> None:
+    """Refuse a cluster whose workers lack shanchuan or run another version of it."""
+    import shanchuan
+
+    where = scheduler or "the LocalCluster"
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+    except TimeoutError:
+        pass  # reported below as a cluster without workers
+    try:
+        versions = client.run(_worker_version)
+    except Exception as exc:  # the workers could not even import it
+        client.close()
+        raise InputError(
+            f"--scheduler {where}: the Dask workers cannot run shanchuan "
+            f"({type(exc).__name__}: {exc}); install shanchuan {shanchuan.__version__} there"
+        ) from None
+    other = {w: v for w, v in versions.items() if v != shanchuan.__version__}
+    if not versions or other:
+        client.close()
+        raise InputError(
+            f"--scheduler {where}: "
+            + (
+                "the cluster has no workers"
+                if not versions
+                else f"workers run another shanchuan version ({other}); "
+                f"this one is {shanchuan.__version__}, and results must not mix"
+            )
+        )
 
 
 __all__ = ["CONNECT_TIMEOUT", "EXECUTORS", "execute"]
