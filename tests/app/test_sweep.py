@@ -437,3 +437,15 @@ def test_progress_prints_plain_lines_off_a_terminal() -> None:
     assert lines[0].startswith("shanchuan: sweep 1/3 variants (0 failed)") and "ETA" in lines[0]
     assert lines[-1].startswith("shanchuan: sweep 3/3 variants (1 failed)")
     assert len(lines) == 2 and "\r" not in stream.getvalue()
+
+
+def test_progress_on_a_terminal_is_one_bar_with_an_eta() -> None:
+    stream = io.StringIO()
+    bar = SweepProgress(4, stream=stream, tty=True, interval=0.0)
+    for _ in range(2):
+        bar.update({"status": "optimal"})
+    bar.update({"status": "error"})
+    bar.close()
+    text = stream.getvalue()
+    assert "shanchuan: sweep" in text and "3/4" in text and "failed 1" in text
+    assert "\r" in text and "<" in text  # redrawn in place, with tqdm's remaining-time field

@@ -47,7 +47,7 @@ class SweepProgress:
                 unit="variant",
                 file=self.stream,
                 leave=False,
-                mininterval=0.2,
+                mininterval=min(0.2, interval),
                 dynamic_ncols=True,
             )
 
