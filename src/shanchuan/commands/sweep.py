@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +23,12 @@ log = logging.getLogger("shanchuan")
 MAX_VARIANTS = 500
 
 
-def add_parser(sub: Any) -> argparse.ArgumentParser:
-    """The ``sweep`` subcommand (the caller adds the global flags)."""
-    p: argparse.ArgumentParser = sub.add_parser(
-        "sweep",
-        help="solve many variants (a grid, random draws, data noise); resumable, parallel",
-        description="Solve many variants of a scenario and summarise which pairs and projects "
-        "are robust. Re-running the same command resumes: finished variants are skipped.",
+def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    """Add the subcommand with ``add`` (the CLI's maker of subparsers with the global flags)."""
+    p = add("sweep", "solve many variants (a grid, random draws, data noise); resumable, parallel")
+    p.description = (
+        "Solve many variants of a scenario and summarise which pairs and projects are robust. "
+        "Re-running the same command resumes: finished variants are skipped."
     )
     p.add_argument(
         "scenario",
@@ -142,7 +142,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     return p
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, sink: Any = None) -> int:
     """``shanchuan sweep``: run it, print the summary, return the exit code."""
     from shanchuan.errors import InputError
 
