@@ -449,3 +449,40 @@ def test_progress_on_a_terminal_is_one_bar_with_an_eta() -> None:
     text = stream.getvalue()
     assert "shanchuan: sweep" in text and "3/4" in text and "failed 1" in text
     assert "\r" in text and "<" in text  # redrawn in place, with tqdm's remaining-time field
+
+
+_JUNK = st.text(alphabet="abcdefgmnrstuwxyz._=,()[]\"'-+019 ", max_size=40)
+_KEYED = st.builds(
+    "{}={}".format, st.sampled_from(sorted(__import__("shanchuan.scenario").scenario.KNOWN)), _JUNK
+)
+_BASE: list = []
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    grid=st.lists(st.one_of(_JUNK, _KEYED), max_size=2),
+    dists=st.lists(_JUNK, max_size=2),
+    perturb=st.lists(_JUNK, max_size=2),
+    samples=st.integers(-2, 3),
+)
+def test_junk_sweep_flags_are_input_errors_never_crashes(grid, dists, perturb, samples) -> None:
+    from shanchuan import scenario as scenario_mod
+    from shanchuan.sweep import run
+
+    if not _BASE:
+        _BASE.append(shanchuan.load())
+        _BASE[0].data("matching")
+    try:
+        plan = spec.build(
+            grid=grid,
+            samples=samples,
+            dists=dists,
+            perturb=perturb,
+            known=scenario_mod.KNOWN,
+            groups=scenario_mod.GROUPS,
+        )
+        run._tasks(_BASE[0], "match", ("matching",), plan)  # each variant's settings built
+    except InputError as exc:
+        assert str(exc)
+        return
+    assert plan.variants and all(isinstance(v.sets, tuple) for v in plan.variants)
