@@ -47,6 +47,8 @@ _LAZY = {
     "load_scenario": "shanchuan.pipeline",
     "match": "shanchuan.pipeline",
     "run": "shanchuan.pipeline",
+    "sweep": "shanchuan.sweep.run",
+    "SweepResult": "shanchuan.sweep.run",
 }
 
 
@@ -71,6 +73,7 @@ __all__ = [
     "ScenarioError",
     "ShanchuanError",
     "SolveFailedError",
+    "SweepResult",
     "__version__",
     "allocate",
     "analyse",
@@ -82,4 +85,5 @@ __all__ = [
     "report",
     "run",
     "solve",
+    "sweep",
 ]

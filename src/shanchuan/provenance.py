@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import platform
 import sys
@@ -16,6 +17,11 @@ PACKAGES = ("shanchuan", "pulp", "numpy", "scipy", "pandas", "networkx", "geopy"
 
 def package_versions() -> dict[str, str]:
     """Versions of Python and of the packages that shape a result."""
+    return dict(_package_versions())
+
+
+@functools.cache  # reading package metadata costs ~30 ms; a sweep stamps every variant
+def _package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
@@ -25,8 +31,15 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+#: Path -> SHA-256 of files whose bytes were read once and passed on by value (sweep workers,
+#: which must not open the parent's files); consulted before a file is read.
+KNOWN_DIGESTS: dict[str, str] = {}
+
+
 def file_digest(path: Path) -> str:
     """SHA-256 of a file's bytes."""
+    if str(path) in KNOWN_DIGESTS:
+        return KNOWN_DIGESTS[str(path)]
     h = hashlib.sha256()
     with Path(path).open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 16), b""):
