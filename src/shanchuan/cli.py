@@ -22,6 +22,7 @@ from typing import Any
 # the scenario machinery are imported in _dispatch, when a command runs.
 from shanchuan import __version__, outputs
 from shanchuan.commands import report as report_cmd
+from shanchuan.commands import serve as serve_cmd
 from shanchuan.errors import InfeasibleError, InputError, ShanchuanError, SolveFailedError
 from shanchuan.outputs import archive, messages
 from shanchuan.outputs.base import OutputOptions
@@ -149,6 +150,7 @@ def make_parser() -> argparse.ArgumentParser:
     report_cmd.add_report_arg(p)
 
     _add_global_args(report_cmd.add_parser(sub), top=False)
+    _add_global_args(serve_cmd.add_parser(sub), top=False)
 
     p = add("check", "validate a scenario, its files and its cross-setting rules without solving")
     _add_scenario_args(p)
@@ -233,6 +235,8 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
         return _list_scenarios(args.scenario)
     if args.command == "report":
         return report_cmd.run(args)
+    if args.command == "serve":
+        return serve_cmd.run(args)
     if getattr(args, "report", None) is not None:
         report_cmd.check_target(args.report)  # refuse before any work is done
     options = _output_options(args)
