@@ -17,7 +17,6 @@ from typing import Any
 from shanchuan.errors import InputError
 
 
-
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     """The ``serve`` subcommand (the caller adds the global flags)."""
     from shanchuan.service.config import TOKEN_ENV, ServiceConfig
@@ -26,25 +25,55 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser(
         "serve", help="serve the engines over HTTP (needs the 'service' extra)"
     )
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to bind (default loopback; another address exposes the service)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default loopback; another address exposes the service)",
+    )
     p.add_argument("--port", type=int, default=8000, help="TCP port (0: any free port)")
-    p.add_argument("--workers", type=int, default=d.workers,
-                   help=f"worker processes, i.e. solves at the same time (default {d.workers})")
-    p.add_argument("--token-file", type=Path, default=None, metavar="FILE",
-                   help=f"accepted tokens, one per line (default: ${TOKEN_ENV})")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=d.workers,
+        help=f"worker processes, i.e. solves at the same time (default {d.workers})",
+    )
+    p.add_argument(
+        "--token-file",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help=f"accepted tokens, one per line (default: ${TOKEN_ENV})",
+    )
     p.add_argument("--max-body-bytes", type=int, default=d.max_body_bytes)
     p.add_argument("--max-rows", type=int, default=d.max_rows, help="rows per inline table")
-    p.add_argument("--max-solve-seconds", type=float, default=d.max_solve_seconds,
-                   help="cap on a solver time_limit")
-    p.add_argument("--max-job-seconds", type=float, default=d.max_job_seconds,
-                   help="wall-clock cap on one job; beyond it the job is killed")
+    p.add_argument(
+        "--max-solve-seconds",
+        type=float,
+        default=d.max_solve_seconds,
+        help="cap on a solver time_limit",
+    )
+    p.add_argument(
+        "--max-job-seconds",
+        type=float,
+        default=d.max_job_seconds,
+        help="wall-clock cap on one job; beyond it the job is killed",
+    )
     p.add_argument("--max-jobs-per-token", type=int, default=d.max_jobs_per_token)
     p.add_argument("--max-queue", type=int, default=d.max_queue)
-    p.add_argument("--keep-results", type=float, default=d.keep_results_seconds, metavar="SECONDS",
-                   help="how long finished jobs and results are kept")
-    p.add_argument("--port-file", type=Path, default=None, metavar="FILE",
-                   help="write the bound port here once listening (for scripts and tests)")
+    p.add_argument(
+        "--keep-results",
+        type=float,
+        default=d.keep_results_seconds,
+        metavar="SECONDS",
+        help="how long finished jobs and results are kept",
+    )
+    p.add_argument(
+        "--port-file",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write the bound port here once listening (for scripts and tests)",
+    )
     return p
 
 

@@ -63,10 +63,12 @@ class MatchRequest(ScenarioRequest):
     stability: bool = False
 
 
-def _body(payload: Mapping[str, Any], status: int = 200, headers: dict[str, str] | None = None
-          ) -> JSONResponse:
-    return JSONResponse({"schema_version": SCHEMA_VERSION, **payload}, status_code=status,
-                        headers=headers)
+def _body(
+    payload: Mapping[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"schema_version": SCHEMA_VERSION, **payload}, status_code=status, headers=headers
+    )
 
 
 def _problems_response(problems: list[dict[str, Any]], error: str = "bad input") -> JSONResponse:
@@ -86,8 +88,12 @@ class BodyLimit:
     def __init__(self, app: Any, limit: int) -> None:
         self.app, self.limit = app, limit
 
-    async def __call__(self, scope: MutableMapping[str, Any], receive: Callable[[], Awaitable[Any]],
-                       send: Callable[[Any], Awaitable[None]]) -> None:
+    async def __call__(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Awaitable[Any]],
+        send: Callable[[Any], Awaitable[None]],
+    ) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -112,13 +118,22 @@ class BodyLimit:
             await self._refuse(send)
 
     async def _refuse(self, send: Callable[[Any], Awaitable[None]]) -> None:
-        body = json.dumps({
-            "schema_version": SCHEMA_VERSION,
-            "error": f"request body over this server's limit of {self.limit} bytes",
-        }).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
+        body = json.dumps(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "error": f"request body over this server's limit of {self.limit} bytes",
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -168,7 +183,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
     )
     app.state.manager = manager
     app.state.tokens = list(zip(tokens, token_ids, strict=True))
-    app.add_middleware(BodyLimit, limit=config.max_body_bytes)  # type: ignore[arg-type]
+    app.add_middleware(BodyLimit, limit=config.max_body_bytes)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -181,31 +196,47 @@ def create_app(config: ServiceConfig) -> FastAPI:
         for err in exc.errors():
             loc = [str(p) for p in err.get("loc", ()) if p != "body"]
             value = err.get("input")
-            problems.append(Problem(
-                file=intake_mod.REQUEST, column=".".join(loc) or None, message=str(err.get("msg")),
-                value=value if isinstance(value, str | int | float | bool) else None,
-                label="key",
-            ).to_dict())
+            problems.append(
+                Problem(
+                    file=intake_mod.REQUEST,
+                    column=".".join(loc) or None,
+                    message=str(err.get("msg")),
+                    value=value if isinstance(value, str | int | float | bool) else None,
+                    label="key",
+                ).to_dict()
+            )
         return _problems_response(problems)
 
     async def submit(kind: Kind, body: ScenarioRequest, owner: str, wait: bool) -> JSONResponse:
         analyses: dict[str, Any] = {}
         if isinstance(body, MatchRequest):
             analyses = {
-                "explain": True, "forcing_costs": body.forcing_costs,
-                "alternatives": body.alternatives, "sensitivity": body.sensitivity,
+                "explain": True,
+                "forcing_costs": body.forcing_costs,
+                "alternatives": body.alternatives,
+                "sensitivity": body.sensitivity,
                 "stability": body.stability,
             }
             if body.fast and any(v for k, v in analyses.items() if k != "explain"):
-                return _problems_response([Problem(
-                    file=intake_mod.REQUEST, column="fast", label="key",
-                    message="fast runs no analyses, but the request asks for one; drop one",
-                ).to_dict()])
+                return _problems_response(
+                    [
+                        Problem(
+                            file=intake_mod.REQUEST,
+                            column="fast",
+                            label="key",
+                            message="fast runs no analyses, but the request asks for one; drop one",
+                        ).to_dict()
+                    ]
+                )
         intake = None
         try:
             intake = await run_in_threadpool(
-                intake_mod.build, body.scenario, body.overrides, body.sets,
-                fast=body.fast, max_rows=config.max_rows,
+                intake_mod.build,
+                body.scenario,
+                body.overrides,
+                body.sets,
+                fast=body.fast,
+                max_rows=config.max_rows,
             )
             sets, limits = await run_in_threadpool(
                 intake_mod.check, intake, kind, max_solve_seconds=config.max_solve_seconds
@@ -216,8 +247,11 @@ def create_app(config: ServiceConfig) -> FastAPI:
                 intake.cleanup()
             return _problems_response(problems)
         spec = {
-            "kind": kind, "scenario_path": str(intake.scenario_path),
-            "overrides": list(intake.overrides), "sets": list(sets), "analyses": analyses,
+            "kind": kind,
+            "scenario_path": str(intake.scenario_path),
+            "overrides": list(intake.overrides),
+            "sets": list(sets),
+            "analyses": analyses,
             "time_limits": limits,
         }
         try:
@@ -237,7 +271,8 @@ def create_app(config: ServiceConfig) -> FastAPI:
         url = f"/v1/jobs/{job.id}"
         return _body(
             {"job": job.id, "state": job.state, "links": {"job": url, "result": url + "/result"}},
-            202, {"Location": url},
+            202,
+            {"Location": url},
         )
 
     def _result(job: Job) -> JSONResponse:
@@ -245,24 +280,28 @@ def create_app(config: ServiceConfig) -> FastAPI:
             return _body({"job": job.id, "status": job.status, "result": job.result})
         if job.state == "invalid":
             return _problems_response(job.problems or [])
-        return _body({"job": job.id, "status": "failed", "state": job.state,
-                      "message": job.message})
+        return _body(
+            {"job": job.id, "status": "failed", "state": job.state, "message": job.message}
+        )
 
     @app.post("/v1/match", tags=["solve"], summary="Suggest, verify and explain the pairing")
-    async def post_match(body: MatchRequest, owner: Caller, run_async: Async = None
-                         ) -> JSONResponse:
+    async def post_match(
+        body: MatchRequest, owner: Caller, run_async: Async = None
+    ) -> JSONResponse:
         """Short: answers directly (200) unless ``?async=1`` or it runs over the wait limit."""
         return await submit("match", body, owner, wait=not run_async)
 
     @app.post("/v1/allocate", tags=["solve"], summary="Allocate the special fund year by year")
-    async def post_allocate(body: ScenarioRequest, owner: Caller, run_async: Async = None
-                            ) -> JSONResponse:
+    async def post_allocate(
+        body: ScenarioRequest, owner: Caller, run_async: Async = None
+    ) -> JSONResponse:
         """Long: answers 202 with a job unless ``?async=0``."""
         return await submit("allocate", body, owner, wait=run_async is False)
 
     @app.post("/v1/run", tags=["solve"], summary="Suggest the pairing, then allocate the fund")
-    async def post_run(body: ScenarioRequest, owner: Caller, run_async: Async = None
-                       ) -> JSONResponse:
+    async def post_run(
+        body: ScenarioRequest, owner: Caller, run_async: Async = None
+    ) -> JSONResponse:
         """Long: answers 202 with a job unless ``?async=0``."""
         return await submit("run", body, owner, wait=run_async is False)
 
@@ -287,8 +326,14 @@ def create_app(config: ServiceConfig) -> FastAPI:
     async def get_result(job_id: str, owner: Caller) -> JSONResponse:
         job = _job(owner, job_id)
         if job.state not in FINISHED:
-            return _body({"job": job.id, "state": job.state,
-                          "error": "not finished yet; poll /v1/jobs/" + job.id}, 409)
+            return _body(
+                {
+                    "job": job.id,
+                    "state": job.state,
+                    "error": "not finished yet; poll /v1/jobs/" + job.id,
+                },
+                409,
+            )
         return _result(job)
 
     @app.delete("/v1/jobs/{job_id}", tags=["jobs"], summary="Cancel a job (kills its solver)")
@@ -320,12 +365,16 @@ def _scenarios() -> list[dict[str, Any]]:
     out = []
     for name in scenario_mod.builtin_scenarios():
         sc = scenario_mod.load(scenario_mod.builtin_path(name))
-        out.append({
-            "name": name,
-            "description": sc.settings.scenario.description,
-            "overrides": [{"name": n, "description": o.description}
-                          for n, o in sorted(sc.available_overrides.items())],
-        })
+        out.append(
+            {
+                "name": name,
+                "description": sc.settings.scenario.description,
+                "overrides": [
+                    {"name": n, "description": o.description}
+                    for n, o in sorted(sc.available_overrides.items())
+                ],
+            }
+        )
     return out
 
 
@@ -334,7 +383,12 @@ def _keys() -> list[dict[str, Any]]:
     from shanchuan import scenario as scenario_mod
 
     return [
-        {"key": key, "type": config_mod.type_name(info.type),
-         "default": config_mod.to_plain(info.default), "unit": info.unit or None, "doc": info.doc}
+        {
+            "key": key,
+            "type": config_mod.type_name(info.type),
+            "default": config_mod.to_plain(info.default),
+            "unit": info.unit or None,
+            "doc": info.doc,
+        }
         for key, info in scenario_mod.KNOWN.items()
     ]

@@ -64,8 +64,13 @@ class ServiceConfig:
         ):
             if not getattr(self, name) > 0:
                 problems.append(
-                    Problem(file="serve", column=name, message="must be positive",
-                            value=getattr(self, name), label="option")
+                    Problem(
+                        file="serve",
+                        column=name,
+                        message="must be positive",
+                        value=getattr(self, name),
+                        label="option",
+                    )
                 )
         short = [t for t in self.tokens if len(t) < MIN_TOKEN_LENGTH]
         if short:
@@ -100,16 +105,20 @@ def read_tokens(token_file: Path | None, environ: dict[str, str] | None = None) 
             text = token_file.read_text(encoding="utf-8-sig")
         except OSError as exc:
             raise InputError(
-                Problem(file=str(token_file), message=f"cannot be read ({exc.strerror})",
-                        expected="a text file with one token per line")
+                Problem(
+                    file=str(token_file),
+                    message=f"cannot be read ({exc.strerror})",
+                    expected="a text file with one token per line",
+                )
             ) from None
         tokens = tuple(
             line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
         )
         if not tokens:
             raise InputError(
-                Problem(file=str(token_file), message="holds no token",
-                        expected="one token per line")
+                Problem(
+                    file=str(token_file), message="holds no token", expected="one token per line"
+                )
             )
         return tokens
     value = env.get(TOKEN_ENV, "").strip()

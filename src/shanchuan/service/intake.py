@@ -1,4 +1,4 @@
-"""A request body → a scenario on the server, loaded and checked as ``shanchuan check`` does.
+r"""A request body → a scenario on the server, loaded and checked as ``shanchuan check`` does.
 
 A body is a scenario in the structure of the TOML/JSON scenario files, with its data tables
 inline, or a built-in scenario's name, plus override-set names and ``set`` entries::
@@ -58,9 +58,12 @@ class Intake:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def _problem(column: str, message: str, value: object = None, expected: str | None = None) -> Problem:
-    return Problem(file=REQUEST, column=column, message=message, value=value,
-                   expected=expected, label="key")
+def _problem(
+    column: str, message: str, value: object = None, expected: str | None = None
+) -> Problem:
+    return Problem(
+        file=REQUEST, column=column, message=message, value=value, expected=expected, label="key"
+    )
 
 
 def _path_refused(key: str, value: object) -> Problem:
@@ -78,8 +81,12 @@ def _builtin(name: object, key: str, problems: list[Problem]) -> str | None:
         # Absolute: a bare name would first be looked up in the server's working folder.
         return str(scenario_mod.builtin_path(name))
     problems.append(
-        _problem(key, "not a built-in scenario (a request cannot name a file on the server)",
-                 value=name, expected="one of: " + ", ".join(names))
+        _problem(
+            key,
+            "not a built-in scenario (a request cannot name a file on the server)",
+            value=name,
+            expected="one of: " + ", ".join(names),
+        )
     )
     return None
 
@@ -93,7 +100,11 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(str(k))} = {_toml_value(v)}" for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(f"{json.dumps(str(k))} = {_toml_value(v)}" for k, v in value.items())
+            + "}"
+        )
     raise TypeError(type(value).__name__)
 
 
@@ -147,8 +158,13 @@ def _cell(value: Any) -> str:
 
 
 def _inline_tables(
-    data: Any, where: str, workdir: Path, prefix: str, max_rows: int,
-    problems: list[Problem], labels: dict[str, str],
+    data: Any,
+    where: str,
+    workdir: Path,
+    prefix: str,
+    max_rows: int,
+    problems: list[Problem],
+    labels: dict[str, str],
 ) -> dict[str, Any]:
     """Write a ``[data]`` table's inline tables; return the table with file names in their place."""
     if not isinstance(data, Mapping):
@@ -167,15 +183,22 @@ def _inline_tables(
             isinstance(value, Mapping)
             and len(value) == 1
             and (
-                ("records" in value and isinstance(value["records"], list)
-                 and all(isinstance(r, Mapping) for r in value["records"]))
+                (
+                    "records" in value
+                    and isinstance(value["records"], list)
+                    and all(isinstance(r, Mapping) for r in value["records"])
+                )
                 or ("csv" in value and isinstance(value["csv"], str))
             )
         )
         if not ok:
             problems.append(
-                _problem(dotted, "not an inline table", value=_short(value),
-                         expected='{"records": [{column: value, ...}, ...]} or {"csv": "..."}')
+                _problem(
+                    dotted,
+                    "not an inline table",
+                    value=_short(value),
+                    expected='{"records": [{column: value, ...}, ...]} or {"csv": "..."}',
+                )
             )
             continue
         rows = _count_rows(value)
@@ -235,15 +258,20 @@ def build(
                     if isinstance(table, Mapping) and "data" in table:
                         table = dict(table)
                         table["data"] = _inline_tables(
-                            table["data"], f"overrides.{name}.data", workdir,
-                            f"overrides-{_safe(name)}-", max_rows, problems, intake.labels,
+                            table["data"],
+                            f"overrides.{name}.data",
+                            workdir,
+                            f"overrides-{_safe(name)}-",
+                            max_rows,
+                            problems,
+                            intake.labels,
                         )
                     body["overrides"][name] = table
             intake.scenario_path.write_text(
                 json.dumps(body, ensure_ascii=False, default=str), encoding="utf-8"
             )
-        intake.labels[str(intake.scenario_path)] = REQUEST if not isinstance(scenario, str) else (
-            f"builtin:{scenario}"
+        intake.labels[str(intake.scenario_path)] = (
+            REQUEST if not isinstance(scenario, str) else (f"builtin:{scenario}")
         )
         intake.overrides = tuple(overrides)
         intake.sets = tuple(items)
@@ -317,8 +345,12 @@ def check(
             sets.append(f"{key}={max_solve_seconds}")
         else:
             problems.append(
-                _problem(key, f"over this server's limit of {max_solve_seconds:g} s per solve",
-                         value=limit, expected=f"at most {max_solve_seconds:g}")
+                _problem(
+                    key,
+                    f"over this server's limit of {max_solve_seconds:g} s per solve",
+                    value=limit,
+                    expected=f"at most {max_solve_seconds:g}",
+                )
             )
     if problems:
         raise _InputError(problems)
@@ -327,8 +359,11 @@ def check(
     checks.check(loaded, write=lambda *args: None)
     if kind != "match" and not loaded.scenario.settings.data.projects:
         raise _InputError(
-            _problem("data.projects", "allocation needs a candidate project table",
-                     expected="an inline table under [data], or a built-in scenario")
+            _problem(
+                "data.projects",
+                "allocation needs a candidate project table",
+                expected="an inline table under [data], or a built-in scenario",
+            )
         )
     settings = loaded.scenario.settings
     limits = {

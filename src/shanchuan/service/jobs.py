@@ -93,14 +93,16 @@ class Slot:
         self.index = index
         self.process: BaseProcess | None = None
         self.conn: Connection | None = None
-        self.thread = threading.Thread(target=self._loop, name=f"shanchuan-slot-{index}",
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=self._loop, name=f"shanchuan-slot-{index}", daemon=True
+        )
 
     def spawn(self) -> None:
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=worker_main, args=(child,), name=f"shanchuan-worker-{self.index}",
-                           daemon=True)
+        proc = ctx.Process(
+            target=worker_main, args=(child,), name=f"shanchuan-worker-{self.index}", daemon=True
+        )
         proc.start()
         child.close()
         self.process, self.conn = proc, parent
@@ -145,7 +147,8 @@ class Slot:
             if time.monotonic() > deadline:
                 job.killed_pids = self.kill()
                 self.manager.finish(
-                    job, "failed",
+                    job,
+                    "failed",
                     message=f"stopped: ran over this server's limit of {cfg.max_job_seconds:g} s "
                     "per job",
                 )
@@ -157,7 +160,8 @@ class Slot:
                 code = self.process.exitcode if self.process is not None else None
                 self.kill()
                 self.manager.finish(
-                    job, "failed",
+                    job,
+                    "failed",
                     message=f"the worker process died (exit code {code}); the job did not finish",
                 )
                 return
@@ -217,7 +221,9 @@ class JobManager:
         cfg = self.config
         with self.lock:
             self._expire_locked()
-            mine = sum(1 for j in self.jobs.values() if j.owner == owner and j.state not in FINISHED)
+            mine = sum(
+                1 for j in self.jobs.values() if j.owner == owner and j.state not in FINISHED
+            )
             if mine >= cfg.max_jobs_per_token:
                 raise LimitError(
                     f"this token already has {mine} jobs queued or running "
@@ -300,7 +306,8 @@ class JobManager:
         keep = self.config.keep_results_seconds
         now = time.time()
         for job_id in [
-            i for i, j in self.jobs.items()
+            i
+            for i, j in self.jobs.items()
             if j.state in FINISHED and j.finished is not None and now - j.finished > keep
         ]:
             del self.jobs[job_id]

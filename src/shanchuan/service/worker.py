@@ -112,7 +112,7 @@ def run_job(spec: dict[str, Any], progress: Callable[[dict[str, Any]], None]) ->
 
 def children(pid: int) -> list[int]:
     """The direct children of ``pid`` (Linux ``/proc``; empty elsewhere)."""
-    out = []
+    out: list[int] = []
     try:
         entries = os.listdir("/proc")
     except OSError:
