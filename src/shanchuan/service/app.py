@@ -75,10 +75,6 @@ def _problems_response(problems: list[dict[str, Any]], error: str = "bad input")
     return _body({"error": error, "problems": problems}, 422)
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodyLimit:
     """Refuse request bodies over ``limit`` bytes with 413, before they are parsed.
 
@@ -102,19 +98,27 @@ class BodyLimit:
             await self._refuse(send)
             return
         seen = 0
+        too_big = False
 
         async def limited() -> Any:
-            nonlocal seen
+            nonlocal seen, too_big
+            if too_big:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _TooLarge
+                    # End the body here; the app's answer to the stump is replaced below.
+                    too_big = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
+        async def guarded(message: Any) -> None:
+            if not too_big:
+                await send(message)
+
+        await self.app(scope, limited, guarded)
+        if too_big:
             await self._refuse(send)
 
     async def _refuse(self, send: Callable[[Any], Awaitable[None]]) -> None:
