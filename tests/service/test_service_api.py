@@ -192,6 +192,20 @@ def test_paths_on_the_server_are_refused_naming_the_key(client: TestClient) -> N
             },
             "overrides.x.data.projects",
         ),
+        ({"scenario": {"scenario.extends": "/tmp/x.toml"}}, "scenario.extends"),
+        (
+            {"scenario": {"scenario": {"extends": "hubei-2021"}, "data.counties": "/etc/passwd"}},
+            "data.counties",
+        ),
+        (
+            {
+                "scenario": {
+                    "scenario": {"extends": "hubei-2021"},
+                    "overrides": {"x": {"data.projects": "/etc/passwd"}},
+                }
+            },
+            "overrides.x.data.projects",
+        ),
         ({"set": ['data.counties="/etc/passwd"']}, "set: data.counties"),
         ({"set": {"data.projects": "/etc/shadow"}}, "set: data.projects"),
     ]
@@ -201,6 +215,13 @@ def test_paths_on_the_server_are_refused_naming_the_key(client: TestClient) -> N
         problems = r.json()["problems"]
         assert [p["key"] for p in problems] == [key], body
         assert "server" in problems[0]["message"]
+
+
+def test_run_with_infeasible_rules_is_200_with_the_diagnosis(client: TestClient) -> None:
+    r = client.post("/v1/run?async=0", json={"set": ["matching.rules.max_distance=5"]}, headers=A)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "infeasible" and body["result"]["diagnosis"]
 
 
 def test_inline_table_problems_name_the_table_row_and_column(client: TestClient) -> None:

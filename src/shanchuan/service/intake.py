@@ -267,6 +267,7 @@ def build(
                             intake.labels,
                         )
                     body["overrides"][name] = table
+            _no_path_left(body, set(intake.labels), workdir, problems)
             intake.scenario_path.write_text(
                 json.dumps(body, ensure_ascii=False, default=str), encoding="utf-8"
             )
@@ -281,6 +282,42 @@ def build(
         intake.cleanup()
         raise
     return intake
+
+
+def _no_path_left(
+    body: Mapping[str, Any], written: set[str], workdir: Path, problems: list[Problem]
+) -> None:
+    """Refuse any path the structured checks above did not see (e.g. a literal dotted key).
+
+    The loader flattens ``{"data.counties": ...}`` exactly as ``{"data": {"counties": ...}}``,
+    so the final word is the flattened table: every path key must name a table this request
+    wrote, every ``extends`` a built-in scenario.
+    """
+    from shanchuan import config
+
+    builtins = {str(scenario_mod.builtin_path(n)) for n in scenario_mod.builtin_scenarios()}
+    tables = [("", {k: v for k, v in body.items() if k != "overrides"})]
+    sets_table = body.get("overrides")
+    if isinstance(sets_table, Mapping):
+        tables += [
+            (f"overrides.{name}.", t) for name, t in sets_table.items() if isinstance(t, Mapping)
+        ]
+    for prefix, table in tables:
+        flat = config.flatten(table)
+        for key, value in flat.items():
+            if key in scenario_mod.PATH_KEYS:
+                if not (isinstance(value, str) and str(workdir / value) in written):
+                    if not any(p.column == prefix + key for p in problems):
+                        problems.append(_path_refused(prefix + key, value))
+            elif key == "scenario.extends" and value and value not in builtins:
+                if not any(p.column == prefix + key for p in problems):
+                    problems.append(
+                        _problem(
+                            prefix + key,
+                            "not a built-in scenario (a request cannot name a file on the server)",
+                            value=value,
+                        )
+                    )
 
 
 def _safe(name: object) -> str:
