@@ -341,4 +341,5 @@ def test_cancel_a_running_job_kills_its_solver(client: TestClient) -> None:
     # The server keeps serving on a fresh worker.
     r = client.post("/v1/match", json={"fast": True}, headers=A)
     assert r.status_code == 200 and r.json()["status"] == "optimal"
-    assert client.get(f"/v1/jobs/{job}/result", headers=A).json()["state"] == "cancelled"
+    result = client.get(f"/v1/jobs/{job}/result", headers=A).json()
+    assert result["state"] == "cancelled" and result["status"] == "cancelled"

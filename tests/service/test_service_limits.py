@@ -94,3 +94,22 @@ def test_serve_without_the_extra_exits_2(monkeypatch, capsys) -> None:
     assert cli.main(["serve", "-q"]) == 2
     err = capsys.readouterr().err
     assert "install shanchuan[service]" in err and "Traceback" not in err
+
+
+def test_a_stopping_server_fails_its_queued_jobs_and_forgets_them() -> None:
+    from shanchuan.service import intake
+    from shanchuan.service.jobs import JobManager
+
+    manager = JobManager(ServiceConfig(tokens=(TOKEN_A,), workers=1))
+    manager.started = True  # no worker: the jobs stay queued
+    jobs = [
+        manager.submit("owner", "match", {}, intake.build("hubei-2021", [], [], max_rows=10))
+        for _ in range(2)
+    ]
+    assert all(j.state == "queued" for j in jobs)
+    manager.stop()
+    assert [j.state for j in jobs] == ["failed", "failed"]
+    assert all(j.message == "the server stopped before it ran" for j in jobs)
+    assert all(not j.intake.workdir.exists() for j in jobs)  # private folders removed
+    # A new server (a restart) knows none of them: 404 through the API.
+    assert JobManager(ServiceConfig(tokens=(TOKEN_A,))).get("owner", jobs[0].id) is None

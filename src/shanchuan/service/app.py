@@ -284,9 +284,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
             return _body({"job": job.id, "status": job.status, "result": job.result})
         if job.state == "invalid":
             return _problems_response(job.problems or [])
-        return _body(
-            {"job": job.id, "status": "failed", "state": job.state, "message": job.message}
-        )
+        # A job that ended without a solve: failed, or cancelled by its owner.
+        status = "cancelled" if job.state == "cancelled" else "failed"
+        return _body({"job": job.id, "status": status, "state": job.state, "message": job.message})
 
     @app.post("/v1/match", tags=["solve"], summary="Suggest, verify and explain the pairing")
     async def post_match(

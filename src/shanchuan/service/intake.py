@@ -296,7 +296,9 @@ def _no_path_left(
     from shanchuan import config
 
     builtins = {str(scenario_mod.builtin_path(n)) for n in scenario_mod.builtin_scenarios()}
-    tables = [("", {k: v for k, v in body.items() if k != "overrides"})]
+    tables: list[tuple[str, Mapping[str, Any]]] = [
+        ("", {k: v for k, v in body.items() if k != "overrides"})
+    ]
     sets_table = body.get("overrides")
     if isinstance(sets_table, Mapping):
         tables += [

@@ -140,7 +140,11 @@ class Slot:
         self.conn.send(job.spec)
         deadline = time.monotonic() + cfg.max_job_seconds
         while True:
-            if job.cancel.is_set() or self.manager.stopping.is_set():
+            if self.manager.stopping.is_set():
+                job.killed_pids = self.kill()
+                self.manager.finish(job, "failed", message="the server stopped while it ran")
+                return
+            if job.cancel.is_set():
                 job.killed_pids = self.kill()
                 self.manager.finish(job, "cancelled", message="cancelled; its solver was killed")
                 return
