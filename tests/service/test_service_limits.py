@@ -113,3 +113,20 @@ def test_a_stopping_server_fails_its_queued_jobs_and_forgets_them() -> None:
     assert all(not j.intake.workdir.exists() for j in jobs)  # private folders removed
     # A new server (a restart) knows none of them: 404 through the API.
     assert JobManager(ServiceConfig(tokens=(TOKEN_A,))).get("owner", jobs[0].id) is None
+
+
+def test_serve_registers_under_both_cli_conventions() -> None:
+    import argparse
+
+    from shanchuan.commands import serve
+
+    sub = argparse.ArgumentParser().add_subparsers()
+    assert serve.add_parser(sub).parse_args(["--port", "0"]).port == 0
+    made: list[str] = []
+
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        made.append(name)
+        return argparse.ArgumentParser(prog=name)
+
+    args = serve.add_parser(add).parse_args(["--token-file", "t", "--workers", "3"])
+    assert made == ["serve"] and args.workers == 3 and args.host == "127.0.0.1"

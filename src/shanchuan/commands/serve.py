@@ -18,12 +18,17 @@ from shanchuan.errors import InputError
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
-    """The ``serve`` subcommand (the caller adds the global flags)."""
+    """The ``serve`` subcommand.
+
+    ``sub`` is argparse's subparsers object (the caller then adds the global flags), or the
+    CLI's ``add(name, help)`` that makes a subparser with them (``shanchuan.commands``).
+    """
     from shanchuan.service.config import TOKEN_ENV, ServiceConfig
 
     d = ServiceConfig()
-    p: argparse.ArgumentParser = sub.add_parser(
-        "serve", help="serve the engines over HTTP (needs the 'service' extra)"
+    help = "serve the engines over HTTP (needs the 'service' extra)"
+    p: argparse.ArgumentParser = (
+        sub.add_parser("serve", help=help) if hasattr(sub, "add_parser") else sub("serve", help)
     )
     p.add_argument(
         "--host",
@@ -77,8 +82,11 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     return p
 
 
-def run(args: argparse.Namespace) -> int:
-    """Start the server; returns when it is stopped (Ctrl-C or SIGTERM)."""
+def run(args: argparse.Namespace, sink: object = None) -> int:
+    """Start the server; returns when it is stopped (Ctrl-C or SIGTERM).
+
+    ``sink`` is unused: a server shows no live progress line (its jobs report it over HTTP).
+    """
     from shanchuan.service import missing_dependencies
 
     missing = missing_dependencies()
