@@ -79,6 +79,18 @@ def main(argv: list[str] | None = None) -> int:
         f"sensitivity, {samples} samples", "spread 0.2",
         lambda: sensitivity(problem, cfg, samples, 0.2, args.seed), "1 solve", t_solve,
     )
+    add(
+        f"robustness, {samples} samples", "Dirichlet(1)",
+        lambda: sensitivity(problem, cfg, samples, seed=args.seed, mode="dirichlet"),
+        "1 solve", t_solve,
+    )
+    add(
+        f"robustness, {samples} samples", "+ lists p=0.2",
+        lambda: sensitivity(
+            problem, cfg, samples, seed=args.seed, mode="dirichlet", willingness_noise=0.2
+        ),
+        "1 solve", t_solve,
+    )
     add("alternatives k=10, Murty", f"{n}x{n}", lambda: alternatives(problem, cfg, 10),
         "1 solve", t_solve)
     conflict = MatchSettings(

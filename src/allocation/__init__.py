@@ -18,6 +18,7 @@ from allocation.diagnose import (
     best_unfunded,
     diagnose,
     rule_costs,
+    why_unfunded,
 )
 from allocation.model import AllocationModel, ExtraConstraints, build
 from allocation.options import (
@@ -89,4 +90,5 @@ __all__ = [
     "run_model",
     "solve",
     "verify",
+    "why_unfunded",
 ]

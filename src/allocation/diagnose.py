@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from allocation.run import Run, run_model, with_options
 from allocation.schedule import Plan
 from allocation.verify import Schedule, verify
 from solverkit.progress import OPTIMALITY_TOLERANCE
-from solverkit.registry import SolveStatus
+from solverkit.registry import STOPPED_DECIDED, SolveStatus, StopRule
 
 T = TypeVar("T")
 
@@ -61,7 +62,9 @@ class RuleCost:
     than ``tolerance`` (the larger of the two runs' gaps, requested or reached, times the base
     objective) or ``gain_low <= 0``: such a figure is "not established at this gap" and is
     never reported as a gain. ``gain_pct_of_objective`` has the base objective as its base.
-    ``method`` says how the figure was established (``re-solved``).
+    ``method`` says how the figure was established: ``re-solved`` (to the requested gap) or
+    ``re-solved, stopped once decided`` (the re-solve ended as soon as the answer was fixed,
+    see :func:`decided`; the interval is then wider but just as true).
     """
 
     rule: str
@@ -108,19 +111,109 @@ def gain_interval(
     return other_objective - base_bound, other_bound - base_objective, tol
 
 
+#: An established figure is reported once its interval ``[low, high]`` is at most this share of
+#: ``low`` wide (the figure known to within a quarter), or no wider than a solve to the
+#: requested gap would leave it; a re-solve stops there.
+PRECISION = 0.25
+
+
+def decided(base: Run, base_objective: float, requested: float, *, loss: bool = False) -> StopRule:
+    """A stop rule for a re-solve whose only question is the figure of :func:`gain_interval`.
+
+    The re-solve may stop, with its incumbent and bound, as soon as the answer can no longer
+    change: either the figure can never be established (the upper end of its interval is
+    already within the smallest tolerance it could reach), or it is established and its
+    interval is narrow (:data:`PRECISION`). Established means, as in :class:`RuleCost`, a gain
+    above the tolerance with a positive lower end; for a loss (``loss``: ``base - other``, a
+    project forced in) the lower end itself must be above the tolerance, since the loss shrinks
+    as the re-solve improves. Each test stays true as the re-solve's incumbent rises and its
+    bound falls, so the early answer is the one a full solve would give, with an interval that
+    is wider but just as true.
+    """
+    scale = max(1.0, abs(base_objective))
+    floor = max(_gap_of(base, requested), requested, OPTIMALITY_TOLERANCE) * scale
+    base_bound = base.bound if base.bound is not None else base_objective + floor
+    base_bound = max(base_bound, base_objective)
+    # The narrowest interval a solve to the requested gap would leave (base gap + its own).
+    full_width = (base_bound - base_objective) + floor
+
+    def rule(incumbent: float | None, bound: float | None) -> bool:
+        if incumbent is None or bound is None:
+            return False
+        bound = max(bound, incumbent)
+        gap = abs(bound - incumbent) / max(1e-9, abs(incumbent))
+        tol = max(floor, gap * scale)
+        low, high = incumbent - base_bound, bound - base_objective
+        if loss:
+            low, high = -high, -low
+            established = low > tol
+        else:
+            established = incumbent - base_objective > tol and low > 0
+        if high <= floor:
+            return True
+        return established and high - low <= max(PRECISION * low, full_width)
+
+    return rule
+
+
+def pinned(
+    run: Run, verified_objective: float, *, at_least: float | None = None
+) -> tuple[Run, float]:
+    """The run and objective a figure is computed from, the same on every rerun.
+
+    A re-solve stopped once decided ends a little after its stop rule fired (CBC obeys a
+    signal), so what it returns depends on timing. The incumbent and bound the rule fired on
+    do not: the figure is computed from them. The plan returned is still verified, and is at
+    least as good as that incumbent, so the interval stays true (if a little wider).
+    """
+    if run.decided is None:
+        return run, verified_objective
+    incumbent, bound = run.decided
+    if verified_objective < incumbent - 1e-6 * max(1.0, abs(incumbent)):
+        return run, verified_objective  # the plan returned is worse than what the rule saw
+    if at_least is not None:
+        # A relaxation keeps the base plan feasible: its optimum is at least the base's, even
+        # when the rule fired on the bound alone, before the solver had matched the base plan.
+        incumbent = max(incumbent, at_least)
+    gap = None
+    if bound is not None:
+        gap = abs(bound - incumbent) / max(1e-9, abs(incumbent))
+    return dataclasses.replace(run, objective=incumbent, bound=bound, gap=gap), incumbent
+
+
+def _method(run: Run) -> str:
+    return (
+        "re-solved, stopped once decided" if STOPPED_DECIDED in run.solver_status else "re-solved"
+    )
+
+
 def run_parallel(
     jobs: Sequence[tuple[str, Callable[[], T]]],
     workers: int,
     progress: Callable[[str], None] | None = None,
+    slots: threading.Semaphore | None = None,
 ) -> list[T]:
     """Run independent re-solves, ``workers`` at a time, results in the order given.
 
     The solvers run outside Python's lock (CBC as a subprocess, HiGHS in native code), so
     threads are enough to keep both cores busy. Each solve is single-threaded and seeded, so
-    the results do not depend on the order in which they finish.
+    the results do not depend on the order in which they finish. ``slots`` (shared with
+    another ``run_parallel`` running at the same time) caps the solves running at once across
+    both, so two analyses can share one pool of cores without either idling at its end.
     """
     if not jobs:
         return []
+    if slots is not None:
+        gate = slots
+
+        def gated(job: Callable[[], T]) -> Callable[[], T]:
+            def run() -> T:
+                with gate:
+                    return job()
+
+            return run
+
+        jobs = [(label, gated(job)) for label, job in jobs]
     say = progress or (lambda message: None)
     results: list[T | None] = [None] * len(jobs)
     if workers <= 1 or len(jobs) == 1:
@@ -161,8 +254,14 @@ def rule_costs(
     settings: AllocationSettings,
     base: Run,
     progress: Callable[[str], None] | None = None,
+    *,
+    slots: threading.Semaphore | None = None,
 ) -> list[RuleCost]:
-    """Re-solve with each present rule relaxed one step; report objective and benefit gained."""
+    """Re-solve with each present rule relaxed one step; report objective and benefit gained.
+
+    Each re-solve starts from the base plan (still feasible) and stops once its figure is
+    decided (:func:`decided`). ``slots``: see :func:`run_parallel`.
+    """
     if not base.has_solution or base.objective is None:
         return []
     present = {f for f, names in base.model.families.items() if names}
@@ -175,6 +274,11 @@ def rule_costs(
     # Relaxing a rule keeps the base plan feasible: hand it to the solver as a warm start.
     start = {v.name: v.varValue for v in base.model.lp.variables() if v.varValue is not None}
     extra = base.model.extra_constraints
+    stop = (
+        decided(base, base_check.objective, settings.solver.gap)
+        if settings.analysis.stop_when_decided
+        else None
+    )
     runs = run_parallel(
         [
             (
@@ -188,16 +292,21 @@ def rule_costs(
                     initial=start,
                     extra_constraints=extra,
                     known_coverage=base.coverage,
+                    # Dropping the floor is reported by its benefit and shortfalls, which only
+                    # a re-solve to the gap fixes.
+                    stop=None if v.rule == "supporter_floor" else stop,
                 ),
             )
             for v in variants
         ],
         settings.analysis.workers,
         progress,
+        slots,
     )
     for variant, relaxed in zip(variants, runs, strict=True):
         rule, change, pb, st = variant.rule, variant.change, variant.problem, variant.settings
         label = RULE_LABELS.get(rule, rule)
+        label_zh = rules.rule_labels("zh").get(rule, rule)  # the Chinese texts name it in Chinese
         if not relaxed.has_solution or relaxed.objective is None:
             out.append(
                 RuleCost(
@@ -210,30 +319,36 @@ def rule_costs(
                     None,
                     f"Relaxing {label} ({change}): the re-solve ended "
                     f"{relaxed.status.value}, no figure.",
-                    text_zh=f"放宽{label}（{change}）：重新求解结果为 "
+                    text_zh=f"放宽{label_zh}（{change}）：重新求解结果为 "
                     f"{relaxed.status.value}，无数值。",
                 )
             )
             continue
         check = verify(pb, st, relaxed.schedule)
-        gain = check.objective - base_check.objective
-        bgain = check.benefit - base_check.benefit
-        cgain = check.coverage - base_check.coverage
+        relaxed, objective = pinned(relaxed, check.objective, at_least=base_check.objective)
+        gain = objective - base_check.objective
+        # The benefit and coverage split is known only for the plan returned, which a stopped
+        # re-solve reached by timing: reported only for re-solves that ran to the gap.
+        exact = relaxed.decided is None
+        bgain = check.benefit - base_check.benefit if exact else None
+        cgain = check.coverage - base_check.coverage if exact else None
         low, high, tol = gain_interval(
-            base, relaxed, base_check.objective, check.objective, settings.solver.gap
+            base, relaxed, base_check.objective, objective, settings.solver.gap
         )
         established = gain > tol and low > 0
         pct = gain / abs(base_check.objective) if abs(base_check.objective) > 1e-9 else None
         if rule == "supporter_floor":
             short0 = sum(base_check.shortfalls.values())
             short1 = sum(check.shortfalls.values())
+            bgain = check.benefit - base_check.benefit  # never stopped early (see above)
             text = (
                 f"Dropping {label} would change the benefit by {bgain:+,.1f} "
                 f"({_pct(bgain, base_check.benefit)} of the benefit); shortfalls would go from "
                 f"{short0:,.1f} to {short1:,.1f} 万元."
             )
             text_zh = (
-                f"取消{label}：效益变化 {bgain:+,.1f}（占效益 {_pct(bgain, base_check.benefit)}），"
+                f"取消{label_zh}：效益变化 {bgain:+,.1f}"
+                f"（占效益 {_pct(bgain, base_check.benefit)}），"
                 f"缺口由 {short0:,.1f} 万元变为 {short1:,.1f} 万元。"
             )
         elif not established:
@@ -243,20 +358,20 @@ def rule_costs(
                 f"{max(low, 0.0):,.1f} and {high:,.1f})."
             )
             text_zh = (
-                f"放宽{label}（{change}）：增益 {gain:+,.1f} 在当前间隙下不能确立"
+                f"放宽{label_zh}（{change}）：增益 {gain:+,.1f} 在当前间隙下不能确立"
                 f"（精度 ±{tol:,.1f}，真实增益介于 {max(low, 0.0):,.1f} 与 {high:,.1f} 之间）。"
             )
         else:
             text = (
                 f"Relaxing {label} ({change}) would raise the objective by {gain:,.1f} "
                 f"({_pct(gain, base_check.objective)} of the objective; at least {low:,.1f})"
-                + (f" and cover {cgain} more pair-years" if cgain > 0 else "")
+                + (f" and cover {cgain} more pair-years" if cgain is not None and cgain > 0 else "")
                 + "."
             )
             text_zh = (
-                f"放宽{label}（{change}）可使目标值提高 {gain:,.1f}"
+                f"放宽{label_zh}（{change}）可使目标值提高 {gain:,.1f}"
                 f"（占目标值 {_pct(gain, base_check.objective)}，至少 {low:,.1f}）"
-                + (f"，并多覆盖 {cgain} 个结对年度" if cgain > 0 else "")
+                + (f"，并多覆盖 {cgain} 个结对年度" if cgain is not None and cgain > 0 else "")
                 + "。"
             )
         out.append(
@@ -264,7 +379,7 @@ def rule_costs(
                 rule,
                 change,
                 relaxed.status.value,
-                check.objective,
+                objective,
                 gain,
                 bgain,
                 cgain,
@@ -274,7 +389,7 @@ def rule_costs(
                 tolerance=tol,
                 established=established,
                 gain_pct_of_objective=pct,
-                method="re-solved",
+                method=_method(relaxed),
                 text_zh=text_zh,
             )
         )
@@ -327,13 +442,42 @@ def _blockers(
     return found
 
 
+def why_unfunded(
+    problem: AllocationProblem, settings: AllocationSettings, schedule: Schedule, pid: str
+) -> tuple[tuple[str, ...], str]:
+    """Why eligible project ``pid`` is not in ``schedule``: the rule codes and the detail.
+
+    The codes are those of its best start year (fewest rules in the way); ``("benefit",)``
+    when it fits without breaking a rule (left out for better uses of the same funds).
+    """
+    p = problem.projects[pid]
+    per_start = {s: _blockers(problem, settings, schedule, pid, s) for s in p.start_years}
+    best_s = min(per_start, key=lambda s: (len(per_start[s]), s))
+    found = per_start[best_s]
+    if found:
+        return tuple(dict.fromkeys(f.split(" (")[0] for f in found)), (
+            f"best start {best_s}: " + "; ".join(found)
+        )
+    return ("benefit",), (
+        f"fits in {best_s} without breaking a rule; left out for better uses of "
+        f"the same funds (within the solver's gap) or by the floor/coverage "
+        f"priorities"
+    )
+
+
 def best_unfunded(
     problem: AllocationProblem,
     settings: AllocationSettings,
     base: Run,
     progress: Callable[[str], None] | None = None,
+    *,
+    slots: threading.Semaphore | None = None,
 ) -> list[Unfunded]:
-    """The best projects (benefit per 万元 of special fund) not funded, with their reasons."""
+    """The best projects (benefit per 万元 of special fund) not funded, with their reasons.
+
+    The forced-in re-solves stop once their price is decided (:func:`decided`); ``slots``: see
+    :func:`run_parallel`.
+    """
     n = settings.analysis.best_unfunded
     if n <= 0 or not base.has_solution:
         return []
@@ -374,19 +518,7 @@ def best_unfunded(
             )
             continue
         p = problem.projects[pid]
-        per_start = {s: _blockers(problem, settings, schedule, pid, s) for s in p.start_years}
-        best_s = min(per_start, key=lambda s: (len(per_start[s]), s))
-        found = per_start[best_s]
-        if found:
-            codes = tuple(dict.fromkeys(f.split(" (")[0] for f in found))
-            detail = f"best start {best_s}: " + "; ".join(found)
-        else:
-            codes = ("benefit",)
-            detail = (
-                f"fits in {best_s} without breaking a rule; left out for better uses of "
-                f"the same funds (within the solver's gap) or by the floor/coverage "
-                f"priorities"
-            )
+        codes, detail = why_unfunded(problem, settings, schedule, pid)
         if forced_left > 0:
             forced_left -= 1
             to_force.append(len(out))
@@ -406,6 +538,11 @@ def best_unfunded(
         )
     if to_force and progress is not None:
         progress(f"pricing the {len(to_force)} best unfunded projects (each forced in, re-solved)")
+    forced_stop = (
+        decided(base, base_check.objective, settings.solver.gap, loss=True)
+        if settings.analysis.stop_when_decided
+        else None
+    )
     forced_runs = run_parallel(
         [
             (
@@ -416,16 +553,20 @@ def best_unfunded(
                     settings,
                     solver=options,
                     extra_constraints=base.model.extra_constraints,
+                    stop=forced_stop,
                 ),
             )
             for i in to_force
         ],
         settings.analysis.workers,
         progress,
+        slots,
     )
     for i, forced in zip(to_force, forced_runs, strict=True):
         if forced.has_solution:
-            forced_objective = verify(problem, settings, forced.schedule).objective
+            forced, forced_objective = pinned(
+                forced, verify(problem, settings, forced.schedule).objective
+            )
             loss = base_check.objective - forced_objective
             # loss = base - forced: the negated gain interval of the forced run.
             low, high, tol = gain_interval(

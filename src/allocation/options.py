@@ -172,6 +172,15 @@ class AnalysisSettings:
             "1 = one after another)."
         },
     )
+    stop_when_decided: bool = field(
+        default=True,
+        metadata={
+            "doc": "Stop each analysis re-solve as soon as its figure is decided (established "
+            "with a narrow range, or impossible to establish at the gap); the ranges stay "
+            "true. CBC is stopped from its log, so a range may differ slightly from run to "
+            "run; false = every re-solve to the requested gap (reproducible bit for bit)."
+        },
+    )
 
     def problems(self) -> list[str]:
         """Everything wrong with these settings (empty when valid)."""
@@ -192,6 +201,11 @@ class AnalysisSettings:
                 bad(name, f"analysis.{name} must be an integer >= 0, got {v!r}")
         if not isinstance(self.solver, str):
             bad("solver", f"analysis.solver must be a solver name or empty, got {self.solver!r}")
+        if not isinstance(self.stop_when_decided, bool):
+            bad(
+                "stop_when_decided",
+                f"analysis.stop_when_decided must be true or false, got {self.stop_when_decided!r}",
+            )
         if not (isinstance(self.workers, int) and 1 <= self.workers <= 64):
             bad("workers", f"analysis.workers must be an integer in 1..64, got {self.workers!r}")
         if not (isinstance(self.bisection_steps, int) and 1 <= self.bisection_steps <= 60):

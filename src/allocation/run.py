@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from allocation.model import AllocationModel, ExtraConstraints, anchored, build
 from allocation.options import AllocationSettings
 from allocation.problem import AllocationProblem
-from solverkit.registry import SolveReport, SolverOptions, SolveStatus, solve_model
+from solverkit.registry import SolveReport, SolverOptions, SolveStatus, StopRule, solve_model
 
 _RANK = {
     SolveStatus.OPTIMAL: 0,
@@ -69,6 +69,9 @@ class Run:
     schedule: dict[str, dict[int, float]]
     coverage: int | None
     model: AllocationModel
+    decided: tuple[float, float | None] | None = None
+    """Stopped by the caller's stop rule: the ``(incumbent, bound)`` it fired on (reproducible,
+    unlike ``objective``/``bound``: see :attr:`solverkit.SolveReport.decided`)."""
 
     @property
     def has_solution(self) -> bool:
@@ -107,6 +110,7 @@ def run_model(
     initial: Mapping[str, float] | None = None,
     extra_constraints: ExtraConstraints | None = None,
     known_coverage: int | None = None,
+    stop: StopRule | None = None,
 ) -> Run:
     """Build and solve (two stages when lexicographic); never raises on infeasibility.
 
@@ -119,6 +123,9 @@ def run_model(
     year) combinations it is provably the maximum, so the coverage stage is not solved: the
     model gets ``coverage_total`` directly (stage recorded as ``coverage`` with solver status
     ``skipped: ...``).
+
+    ``stop(incumbent, bound)`` ends the last stage's search once the caller's question is
+    answered (:func:`solverkit.registry.solve_model`); the coverage stage always runs to the end.
     """
     import time
 
@@ -164,7 +171,7 @@ def run_model(
         # No (pair, year) can be covered: stage 1 is void, and the model was built with the
         # (empty) coverage objective; the one solve must maximise benefit minus the penalty.
         m.lp.setObjective(anchored(m, m.benefit - m.penalty))
-    report = solve_model(m.lp, options, initial)
+    report = solve_model(m.lp, options, initial, stop=stop)
     stages.append(Stage.of("none" if feasibility_only else "benefit", report))
     if report.has_solution:  # 0 when no (pair, year) can be covered at all
         coverage = round(sum(report.values.get(v.name, 0.0) for v in m.covered.values()))
@@ -196,6 +203,7 @@ def _finish(
         schedule=schedule,
         coverage=coverage,
         model=m,
+        decided=report.decided if report.has_solution else None,
     )
 
 

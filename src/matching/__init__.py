@@ -12,6 +12,7 @@ from matching.options import (
     MatchRules,
     MatchSettings,
     OptionsError,
+    SensitivitySettings,
     Weights,
 )
 from matching.prepare import prepare
@@ -40,6 +41,7 @@ __all__ = [
     "OptionsError",
     "Route",
     "Rule",
+    "SensitivitySettings",
     "SolverError",
     "SolverOptions",
     "Verification",

@@ -94,6 +94,18 @@ def solve_assignment(
     w = form.weight if weight is None else weight
     n_r, n_s = w.shape
     allowed = form.allowed if banned is None else form.allowed & ~banned
+    if not form.fixed and not extra_fixed and form.capacity == 1:
+        # The common case (nothing fixed, one slot each): straight to scipy, no slot
+        # bookkeeping and no copy of the matrix when every cell is allowed (at n = 100 the
+        # bookkeeping below costs a third of scipy's own solve).
+        sub = w if allowed.all() else np.where(allowed, w, -np.inf)
+        try:
+            ri, ci = linear_sum_assignment(sub, maximize=True)
+        except ValueError:  # no complete assignment over the allowed cells
+            return None
+        if ri.size < n_r:
+            return None
+        return ci, form.constant + float(w[ri, ci].sum())
     cols = np.full(n_r, -1, dtype=int)
     slots = np.full(n_s, form.capacity, dtype=int)
     total = form.constant
@@ -128,4 +140,5 @@ def solve_assignment(
 
 def pairs_from_columns(problem: MatchingProblem, cols: np.ndarray) -> tuple[Pair, ...]:
     """Pairs of an assignment given as the column of each row."""
-    return tuple((problem.recipients[i], problem.supporters[int(j)]) for i, j in enumerate(cols))
+    names = problem.supporter_array[np.asarray(cols, dtype=np.intp)].tolist()
+    return tuple(zip(problem.recipients, names, strict=True))

@@ -100,3 +100,29 @@ def make_instance(n: int, seed: int, n_prefectures: int | None = None) -> Matchi
         weights=dict(zip(CRITERIA, PLAN_WEIGHTS, strict=True)),
         distance=rng.uniform(20.0, 600.0, (n, n)),
     )
+
+
+def make_orlib_like(n: int, seed: int) -> tuple[MatchingProblem, np.ndarray]:
+    """An n × n instance shaped like Beasley's OR-Library ``assignN`` files, and its costs.
+
+    OR-Library's assignment instances (assign100 … assign800) hold integer costs drawn
+    uniformly from 1 … 100 (many ties, which is what makes them harder for assignment codes
+    than continuous scores). Here the costs are seeded draws of the same law and the problem
+    has one criterion, ``strength = (100 - cost) / 99`` with weight 1, so maximising the score
+    minimises the cost: the optimal cost is ``n * 100 - 99 * objective``.
+    """
+    rng = np.random.default_rng(seed)
+    cost = rng.integers(1, 101, size=(n, n))
+    r = tuple(f"r{i}" for i in range(n))
+    s = tuple(f"s{j}" for j in range(n))
+    problem = MatchingProblem(
+        recipients=r,
+        supporters=s,
+        names={},
+        full_names={},
+        prefecture={c: "P0" for c in r} | {c: "Q0" for c in s},
+        criteria={"strength": (100.0 - cost) / 99.0},
+        weights={"strength": 1.0},
+        distance=np.zeros((n, n)),
+    )
+    return problem, cost

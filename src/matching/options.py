@@ -196,14 +196,94 @@ class CriteriaSettings:
 
 @dataclass(frozen=True)
 class ExplainSettings:
-    """Explanations and robustness analyses."""
+    """Explanations of the chosen pairs."""
 
     language: str = field(default="zh", metadata={"doc": "Text of the reasons: 'zh' or 'en'."})
-    sensitivity_spread: float = field(
-        default=0.2,
-        metadata={"doc": "Relative spread of the perturbed weights around the given ones."},
+
+
+#: The weight-sampling modes of :mod:`matching.sensitivity`.
+SENSITIVITY_MODES = ("uniform", "dirichlet")
+
+
+@dataclass(frozen=True)
+class SensitivitySettings:
+    """The robustness analysis (:func:`matching.sensitivity`): ``samples > 0`` switches it on.
+
+    The other keys only shape that analysis (the section's name says so, and
+    :meth:`shaping` lists those set while it is off, for a warning).
+    """
+
+    samples: int = field(
+        default=0,
+        metadata={
+            "doc": "Samples of the robustness analysis; 0 = off (CLI: --sensitivity N). "
+            "Each sample re-solves under drawn weights and, when asked, noisy data."
+        },
     )
-    seed: int = field(default=20210101, metadata={"doc": "Seed of the sensitivity sampling."})
+    mode: str = field(
+        default="uniform",
+        metadata={
+            "doc": "'uniform': each weight times U[1 - spread, 1 + spread]; 'dirichlet': "
+            "weights ~ Dirichlet(concentration * k * w) over the simplex (mean w)."
+        },
+    )
+    spread: float = field(
+        default=0.2, metadata={"doc": "Mode 'uniform': relative spread of each weight, [0, 1)."}
+    )
+    concentration: float = field(
+        default=1.0,
+        metadata={
+            "doc": "Mode 'dirichlet': concentration (> 0); 1 with equal weights is uniform "
+            "over the simplex, larger stays closer to the given weights."
+        },
+    )
+    data_noise: float = field(
+        default=0.0,
+        metadata={
+            "doc": "Relative sd of multiplicative noise on every strength indicator column "
+            "(GDP, revenue, incomes, population), per county and sample; 0 = none."
+        },
+    )
+    willingness_noise: float = field(
+        default=0.0,
+        metadata={
+            "doc": "Probability that a stated willingness entry is dropped, and that two "
+            "neighbouring entries swap, per sample; 0 = none."
+        },
+    )
+    seed: int = field(default=20210101, metadata={"doc": "Seed of the robustness sampling."})
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not isinstance(self.samples, int) or self.samples < 0:
+            problems.append(f"samples must be 0 (off) or a positive integer, got {self.samples!r}")
+        if self.mode not in SENSITIVITY_MODES:
+            known = ", ".join(SENSITIVITY_MODES)
+            problems.append(f"mode must be one of {known}, got {self.mode!r}")
+        if not 0.0 <= self.spread < 1.0:
+            problems.append(f"spread must be in [0, 1), got {self.spread!r}")
+        if not (self.concentration > 0 and math.isfinite(self.concentration)):
+            problems.append(f"concentration must be positive, got {self.concentration!r}")
+        if not (0.0 <= self.data_noise < 1.0):
+            problems.append(f"data_noise must be in [0, 1), got {self.data_noise!r}")
+        if not 0.0 <= self.willingness_noise <= 1.0:
+            problems.append(f"willingness_noise must be in [0, 1], got {self.willingness_noise!r}")
+        if problems:
+            raise OptionsError("; ".join(problems))
+
+    @property
+    def on(self) -> bool:
+        """Whether the analysis runs."""
+        return self.samples > 0
+
+    def shaping(self) -> list[str]:
+        """The keys set away from their defaults that only shape the analysis."""
+        default = SensitivitySettings()
+        return [
+            name
+            for name in ("mode", "spread", "concentration", "data_noise", "willingness_noise")
+            if getattr(self, name) != getattr(default, name)
+        ]
 
 
 @dataclass(frozen=True)
@@ -234,6 +314,7 @@ class MatchSettings:
     rules: MatchRules = field(default_factory=MatchRules)
     solver: SolverOptions = field(default_factory=SolverOptions)
     explain: ExplainSettings = field(default_factory=ExplainSettings)
+    sensitivity: SensitivitySettings = field(default_factory=SensitivitySettings)
 
     def __post_init__(self) -> None:
         if self.objective not in ("weighted_sum", "maxmin"):

@@ -79,7 +79,8 @@ def _preferences(
     return r_prefs, s_prefs
 
 
-def _indicator_weights(normalised: pd.DataFrame, settings: MatchSettings) -> pd.Series:
+def indicator_weights(normalised: pd.DataFrame, settings: MatchSettings) -> pd.Series:
+    """The strength indicators' weights: entropy weights of the table, or the given ones."""
     cs = settings.criteria
     if cs.strength_weighting == "entropy":
         return entropy_weights(normalised)
@@ -143,7 +144,7 @@ def prepare(inputs: MatchingInputs, settings: MatchSettings | None = None) -> Ma
     # strength and need
     raw = indicator_table(counties.loc[list(recipients) + list(supporters)])
     normalised = minmax_normalise(raw)
-    ind_w = _indicator_weights(normalised, settings)
+    ind_w = indicator_weights(normalised, settings)
     index = strength_index(normalised, ind_w.to_dict())
     no_index = sorted(index.index[index.isna()])
     if no_index:

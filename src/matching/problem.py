@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -131,7 +132,7 @@ class MatchingProblem:
             problems.append("distance must hold non-negative numbers (no NaN)")
         if self.distance_unit not in ("km", "min"):
             problems.append(f"distance_unit must be 'km' or 'min', got {self.distance_unit!r}")
-        rset, sset = set(self.recipients), set(self.supporters)
+        rset, sset = self._r_pos.keys(), self._s_pos.keys()  # the id look-ups, built once
         for own, others, prefs, side in (
             (rset, sset, self.recipient_prefs, "recipient"),
             (sset, rset, self.supporter_prefs, "supporter"),
@@ -139,7 +140,7 @@ class MatchingProblem:
             for county, listed in prefs.items():
                 if county not in own:
                     problems.append(f"preference list of unknown {side} {county!r}")
-                if len(set(listed)) != len(listed) or not set(listed) <= others:
+                if len(set(listed)) != len(listed) or not others >= set(listed):
                     problems.append(
                         f"preference list of {county!r} must name distinct counties of the "
                         "other side"
@@ -149,6 +150,9 @@ class MatchingProblem:
                 problems.append(f"incumbent pair ({r!r}, {s!r}) names unknown counties")
         if problems:
             raise InputError(problems)
+        # The score matrix is part of the prepared instance (the cost matrix every route
+        # reads), so it is computed once here, not inside the first solve.
+        _ = self.score
 
     @functools.cached_property
     def score(self) -> np.ndarray:
@@ -164,11 +168,33 @@ class MatchingProblem:
 
     @functools.cached_property
     def _r_pos(self) -> dict[str, int]:
-        return {c: i for i, c in enumerate(self.recipients)}
+        return dict(zip(self.recipients, range(len(self.recipients)), strict=True))
 
     @functools.cached_property
     def _s_pos(self) -> dict[str, int]:
-        return {c: j for j, c in enumerate(self.supporters)}
+        return dict(zip(self.supporters, range(len(self.supporters)), strict=True))
+
+    @functools.cached_property
+    def prefecture_codes(self) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+        """Each recipient's and supporter's prefecture as an index into the sorted names.
+
+        A county without a prefecture has ``""``. Per county, once: the spread check and the
+        model count pairs per prefecture pair with these codes instead of per-pair look-ups.
+        """
+        r_pref = [self.prefecture.get(c, "") for c in self.recipients]
+        s_pref = [self.prefecture.get(c, "") for c in self.supporters]
+        names = tuple(sorted(set(r_pref) | set(s_pref)))
+        index = {p: i for i, p in enumerate(names)}
+        r_code = np.fromiter(map(index.__getitem__, r_pref), dtype=np.intp, count=len(r_pref))
+        s_code = np.fromiter(map(index.__getitem__, s_pref), dtype=np.intp, count=len(s_pref))
+        return r_code, s_code, names
+
+    @functools.cached_property
+    def supporter_array(self) -> np.ndarray:
+        """The supporter ids as an object array (pairs from columns without a Python loop)."""
+        out = np.empty(len(self.supporters), dtype=object)
+        out[:] = self.supporters
+        return out
 
     def recipient_position(self, county: str) -> int:
         """Row of ``county``, -1 when it is not a recipient (no exception: for bulk look-ups)."""
@@ -180,11 +206,11 @@ class MatchingProblem:
 
     def positions(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
         """Rows and columns of ``pairs``, -1 where an id is not of that side (vectorised)."""
-        rs = [p[0] for p in pairs]
-        ss = [p[1] for p in pairs]
+        k = len(pairs)
         miss = itertools.repeat(-1)
-        rows = np.fromiter(map(self._r_pos.get, rs, miss), dtype=np.intp, count=len(rs))
-        cols = np.fromiter(map(self._s_pos.get, ss, miss), dtype=np.intp, count=len(ss))
+        first, second = map(operator.itemgetter(0), pairs), map(operator.itemgetter(1), pairs)
+        rows = np.fromiter(map(self._r_pos.get, first, miss), dtype=np.intp, count=k)
+        cols = np.fromiter(map(self._s_pos.get, second, miss), dtype=np.intp, count=k)
         return rows, cols
 
     @functools.cached_property

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import enum
 import math
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -217,8 +216,11 @@ class Rule:
     """The cells the rule removes (no variable in the model, not allowed on the routes)."""
     fix: Callable[[MatchingProblem, MatchSettings], list[Cell]] | None = None
     """The cells the rule forces (the fixed cells of the assignment form)."""
-    weight: Callable[[MatchingProblem, MatchSettings], tuple[np.ndarray, float]] | None = None
-    """Its term of the objective: coefficients added to every pair and a constant."""
+    weight: Callable[[MatchingProblem, MatchSettings], tuple[np.ndarray | None, float]] | None = (
+        None
+    )
+    """Its term of the objective: coefficients added to every pair (``None`` when the term is
+    zero everywhere) and a constant."""
     term: Callable[[Chosen], float] | None = None
     """Its term of the objective recomputed by :func:`matching.verify`."""
     reads: tuple[str, ...] = ()
@@ -320,9 +322,9 @@ def _integer_relaxation(
 def _check_recipient_demand(c: Chosen) -> list[str]:
     d = c.rules.recipient_demand
     per_r = np.bincount(c.cells[:, 0], minlength=len(c.problem.recipients))
-    bad = np.flatnonzero(per_r != d)
-    if not bad.size:
+    if per_r.min() == d == per_r.max():
         return []
+    bad = np.flatnonzero(per_r != d)
     short = [(c.problem.recipients[i], int(per_r[i])) for i in bad]
     return [f"recipients must get exactly {d} supporter(s); (recipient, count): {short}"]
 
@@ -348,6 +350,8 @@ RECIPIENT_DEMAND = Rule(
 def _check_supporter_capacity(c: Chosen) -> list[str]:
     k = c.rules.supporter_capacity
     per_s = np.bincount(c.cells[:, 1], minlength=len(c.problem.supporters))
+    if not len(per_s) or per_s.max() <= k:
+        return []
     over = [(c.problem.supporters[j], int(per_s[j])) for j in np.flatnonzero(per_s > k)]
     if not over:
         return []
@@ -410,11 +414,24 @@ SUPPORTER_CAPACITY = Rule(
 # ------------------------------------------------------------------------------ locks
 
 
+def _cell_codes(problem: MatchingProblem, cells: np.ndarray) -> np.ndarray:
+    """One integer per (row, column) cell; -1 for a cell naming an unknown county."""
+    codes = cells[:, 0] * len(problem.supporters) + cells[:, 1]
+    return np.where((cells >= 0).all(axis=1), codes, -1)
+
+
+def _listed_in(c: Chosen, pairs: Sequence[Pair]) -> np.ndarray:
+    """Whether each of ``pairs`` (a rule's list) is among the chosen pairs (vectorised)."""
+    ri, si = c.problem.positions(pairs)
+    listed = _cell_codes(c.problem, np.stack([ri, si], axis=1))
+    return np.isin(listed, _cell_codes(c.problem, c.cells)) & (listed >= 0)
+
+
 def _check_lock(c: Chosen) -> list[str]:
-    if not c.rules.locks:
+    locks = c.rules.locks
+    if not locks:
         return []
-    chosen = set(c.pairs)
-    missing = [p for p in c.rules.locks if p not in chosen]
+    missing = [locks[k] for k in np.flatnonzero(~_listed_in(c, locks))]
     return [f"locked pairs not chosen: {missing}"] if missing else []
 
 
@@ -465,10 +482,10 @@ LOCK = Rule(
 
 
 def _check_forbid(c: Chosen) -> list[str]:
-    if not c.rules.forbids:
+    forbids = c.rules.forbids
+    if not forbids:
         return []
-    chosen = set(c.pairs)
-    bad = [p for p in c.rules.forbids if p in chosen]
+    bad = [forbids[k] for k in np.flatnonzero(_listed_in(c, forbids))]
     return [f"forbidden pairs chosen: {bad}"] if bad else []
 
 
@@ -565,9 +582,15 @@ def _check_spread(c: Chosen) -> list[str]:
     k = c.rules.prefecture_spread
     if k <= 0:
         return []
-    pref = c.problem.prefecture
-    counts = Counter((pref.get(r, ""), pref.get(s, "")) for r, s in c.pairs)
-    crowded = sorted((key, n) for key, n in counts.items() if n > k)
+    r_code, s_code, names = c.problem.prefecture_codes
+    key = r_code[c.cells[:, 0]] * len(names) + s_code[c.cells[:, 1]]
+    counts = np.bincount(key, minlength=len(names) ** 2)
+    over = np.flatnonzero(counts > k)
+    if not over.size:
+        return []
+    crowded = sorted(
+        ((names[int(q) // len(names)], names[int(q) % len(names)]), int(counts[q])) for q in over
+    )
     if not crowded:
         return []
     return [
@@ -791,16 +814,18 @@ STABILITY = Rule(
 # --------------------------------------------------------------------- change penalty
 
 
-def _penalty_weight(problem: MatchingProblem, settings: MatchSettings) -> tuple[np.ndarray, float]:
+def _penalty_weight(
+    problem: MatchingProblem, settings: MatchSettings
+) -> tuple[np.ndarray | None, float]:
     r"""The change penalty as objective coefficients.
 
     The term :math:`-\pi \sum_{(r,s) \in I} (1 - x_{rs})` is a bonus :math:`\pi` on every
     incumbent pair and the constant :math:`-\pi |I|`.
     """
     pen = settings.rules.change_penalty
-    delta = np.zeros((len(problem.recipients), len(problem.supporters)))
     if pen <= 0 or not problem.incumbent:
-        return delta, 0.0
+        return None, 0.0  # no term: the pair table keeps the score matrix itself
+    delta = np.zeros((len(problem.recipients), len(problem.supporters)))
     inc = problem.incumbent_cells
     np.add.at(delta, (inc[:, 0], inc[:, 1]), pen)
     return delta, -pen * len(problem.incumbent)
@@ -990,7 +1015,8 @@ def pair_table(
     problem: MatchingProblem, settings: MatchSettings, registry: Iterable[Rule] | None = None
 ) -> PairTable:
     """The :class:`PairTable` of ``problem`` under ``settings`` and the records in force."""
-    weight = np.array(problem.score, dtype=float)
+    # The score matrix is read-only and shared: copied only when a record adds coefficients.
+    weight = problem.score
     constant = 0.0
     allowed = np.ones(weight.shape, dtype=bool)
     excluded: dict[str, list[Cell]] = {}
@@ -998,7 +1024,8 @@ def pair_table(
     for rule in records(registry):
         if rule.weight is not None:
             delta, const = rule.weight(problem, settings)
-            weight += delta
+            if delta is not None:
+                weight = weight + delta
             constant += const
         if rule.exclude is not None:
             cells = rule.exclude(problem, settings)
@@ -1025,8 +1052,8 @@ def chosen(
     if cells is None:
         cells = problem.cells_of(pairs)
     idx = np.asarray(cells, dtype=np.intp).reshape(-1, 2)
-    scores = problem.score[idx[:, 0], idx[:, 1]] if len(idx) else np.zeros(0)
     n_s = len(problem.supporters)
+    scores = np.take(problem.score, idx[:, 0] * n_s + idx[:, 1]) if len(idx) else np.zeros(0)
     inc = problem.incumbent_cells
     if len(inc):
         kept = np.isin(inc[:, 0] * n_s + inc[:, 1], idx[:, 0] * n_s + idx[:, 1])

@@ -25,6 +25,9 @@ CORE_PER_ROW = 8
 #: The Lagrangian route solves the model over the kept pairs only when they are at most this
 #: many times the core (beyond, the solver cannot close the gap in the time left either).
 KEPT_PER_CORE = 10
+#: Pairs per recipient of the wider core solved with the time left when reduced-cost fixing
+#: keeps too many pairs for the model over them.
+WIDE_CORE_PER_ROW = 4 * CORE_PER_ROW
 
 _FROM_SOLVER = {
     SolveStatus.OPTIMAL: MatchStatus.OPTIMAL,
@@ -65,13 +68,15 @@ def objective_breakdown(
 ) -> dict[str, float]:
     """Each weighted criterion's points over the chosen ``cells``, then the rule ``terms``."""
     out: dict[str, float] = {}
+    # one flat index for every criterion: np.take on it is a third of 2-D fancy indexing
+    flat = cells[:, 0] * len(problem.supporters) + cells[:, 1]
     for c in [c for c in CRITERIA if c in problem.weights] + sorted(
         c for c in problem.weights if c not in CRITERIA
     ):
         w = float(problem.weights[c])
         if w > 0:
             m = np.asarray(problem.criteria[c], dtype=float)
-            out[c] = w * float(m[cells[:, 0], cells[:, 1]].sum()) if len(cells) else 0.0
+            out[c] = w * float(np.take(m, flat).sum()) if len(cells) else 0.0
     out.update({k: float(v) for k, v in terms.items() if v != 0})  # rules in force only
     return out
 
@@ -221,8 +226,10 @@ def solve_relaxed(
        still beat its optimum all lie in the core, that optimum is proven.
     3. Otherwise the model over the pairs kept by reduced-cost fixing against the best pairing
        so far is solved, warm-started; its optimum is the full model's. When they are more than
-       :data:`KEPT_PER_CORE` times the core, the best pairing so far is returned ``feasible``
-       with its gap instead.
+       :data:`KEPT_PER_CORE` times the core, a wider core (:data:`WIDE_CORE_PER_ROW` pairs per
+       recipient) is solved with the time left instead: proven optimal when reduced-cost
+       fixing against its optimum keeps no pair outside it, else the best pairing so far is
+       returned ``feasible`` with its gap against the Lagrangian bound.
 
     The whole route shares ``solver.time_limit``. Returns ``None`` when the relaxation cannot
     help (the assignment without spread rows is infeasible, or no pairing was found and the
@@ -258,11 +265,15 @@ def solve_relaxed(
     core = relaxation.core(CORE_PER_ROW)
     timings["build"] = 0.0
     if int(keep.sum()) > int(core.sum()):
-        options = _options(settings, t0, 0.6)
-        if options is not None:
+        if _options(settings, t0, 0.6) is not None:
             tb = time.perf_counter()
             model = build(problem, settings, keep=core, registry=registry)
             timings["build"] += time.perf_counter() - tb
+            # the share of the time left *after* the build (a large build must not overrun)
+            options = _options(settings, t0, 0.6)
+        else:
+            options = None
+        if options is not None:
             core_report = solve_model(model.lp, options, model.start_values(best_pairs))
             timings["solve"] = timings.get("solve", 0.0) + core_report.seconds
             if core_report.has_solution and core_report.objective is not None:
@@ -289,11 +300,15 @@ def solve_relaxed(
                     )
                     return _finish(problem, settings, found, timings, t0, registry=registry)
     rep = dataclasses.replace(rep, kept=int(keep.sum()))
-    options = _options(settings, t0, 0.9)  # leave time to write and read the model
-    if options is not None and rep.kept <= KEPT_PER_CORE * int(core.sum()):
+    small = rep.kept <= KEPT_PER_CORE * int(core.sum())
+    if _options(settings, t0, 0.9) is not None and small:
         tb = time.perf_counter()
         model = build(problem, settings, keep=keep, registry=registry)
         timings["build"] += time.perf_counter() - tb
+        options = _options(settings, t0, 0.9)  # after the build; leave time to read back
+    else:
+        options = None
+    if options is not None:
         final = solve_model(model.lp, options, model.start_values(best_pairs))
         timings["solve"] = timings.get("solve", 0.0) + final.seconds
         if final.has_solution and final.objective is not None and final.objective >= best_obj:
@@ -320,6 +335,39 @@ def solve_relaxed(
         elif final.status == SolveStatus.INFEASIBLE:
             # the kept pairs hold a feasible pairing: the solver contradicts the relaxation
             return None
+    elif not small and _options(settings, t0, 0.9) is not None:
+        # Too many pairs kept to solve over them: spend the time left on a wider core (a
+        # heuristic: a better pairing, and proven when no kept pair lies outside the core).
+        wide = relaxation.core(WIDE_CORE_PER_ROW) | core
+        tb = time.perf_counter()
+        model = build(problem, settings, keep=wide, registry=registry)
+        timings["build"] += time.perf_counter() - tb
+        options = _options(settings, t0, 0.9)
+        if options is not None:
+            wide_report = solve_model(model.lp, options, model.start_values(best_pairs))
+            timings["solve"] = timings.get("solve", 0.0) + wide_report.seconds
+            if wide_report.has_solution and wide_report.objective is not None:
+                if wide_report.objective > best_obj:
+                    best_pairs = model.chosen_pairs(wide_report.values)
+                    best_obj, report = wide_report.objective, wide_report
+                keep = relaxation.keep(best_obj)
+                rep = dataclasses.replace(rep, kept=int(keep.sum()))
+                if wide_report.status == SolveStatus.OPTIMAL and not (keep & ~wide).any():
+                    note = (
+                        f"proven optimal on a core of {int(wide.sum())} pairs: by Lagrangian "
+                        f"reduced costs no pair outside it can beat {best_obj:.9g}"
+                    )
+                    found = Found(
+                        best_pairs,
+                        wide_report.solver,
+                        MatchStatus.OPTIMAL,
+                        best_obj,
+                        report=wide_report,
+                        gap=wide_report.gap,
+                        lagrangian=rep,
+                        note=note,
+                    )
+                    return _finish(problem, settings, found, timings, t0, registry=registry)
     gap = max(0.0, bound - best_obj) / max(1e-9, abs(best_obj))
     method = report.solver if report is not None else "lagrangian"
     source = (
@@ -396,10 +444,11 @@ def _finish(
         gap = 0.0 if gap is None else gap
     breakdown: dict[str, float] = {}
     ordered = tuple(pairs)
-    if ver.ok:  # every pair names counties of the problem, once
-        cells = np.stack(problem.positions(ordered), axis=1)
-        order = np.lexsort((cells[:, 1], cells[:, 0]))
-        if (order != np.arange(len(order))).any():
+    if ver.ok:  # every pair names counties of the problem, once: ver.cells are theirs
+        cells = ver.cells
+        codes = cells[:, 0] * len(problem.supporters) + cells[:, 1]
+        if len(codes) > 1 and (codes[1:] < codes[:-1]).any():  # the routes give row order
+            order = np.argsort(codes, kind="stable")
             ordered = tuple(ordered[k] for k in order)
         breakdown = objective_breakdown(problem, cells, ver.terms)
     else:

@@ -42,6 +42,11 @@ class Verification:
     """Names of the ``extra_constraints`` rows evaluated on the pairing."""
     terms: Mapping[str, float] = field(default_factory=dict)
     """Rule record -> its term of ``objective`` (the change penalty), in score points."""
+    cells: np.ndarray = field(
+        default_factory=lambda: np.zeros((0, 2), dtype=np.intp), compare=False, repr=False
+    )
+    """(k, 2) positions of the distinct known pairs checked, in the order given (so the
+    result's figures need no second id look-up)."""
 
 
 def blocking_pairs(
@@ -120,4 +125,5 @@ def verify(
         changes=ctx.changes,
         extra_checked=tuple(row.name for row in extra),
         terms=terms,
+        cells=cells,
     )

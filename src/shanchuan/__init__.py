@@ -42,9 +42,13 @@ _LAZY = {
     "analyse": "shanchuan.stages",
     "report": "shanchuan.stages",
     "allocate": "shanchuan.pipeline",
+    "compare": "shanchuan.comparison",
+    "Comparison": "shanchuan.comparison",
     "load_scenario": "shanchuan.pipeline",
     "match": "shanchuan.pipeline",
     "run": "shanchuan.pipeline",
+    "sweep": "shanchuan.sweep.run",
+    "SweepResult": "shanchuan.sweep.run",
 }
 
 
@@ -59,6 +63,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "AllocationOutcome",
     "Analyses",
+    "Comparison",
     "InfeasibleError",
     "InputError",
     "Loaded",
@@ -68,9 +73,11 @@ __all__ = [
     "ScenarioError",
     "ShanchuanError",
     "SolveFailedError",
+    "SweepResult",
     "__version__",
     "allocate",
     "analyse",
+    "compare",
     "load",
     "load_scenario",
     "match",
@@ -78,4 +85,5 @@ __all__ = [
     "report",
     "run",
     "solve",
+    "sweep",
 ]

@@ -20,9 +20,8 @@ from typing import Any
 # Only light modules at import time: `shanchuan --help`, `--version` and `match --help` load no
 # engine, pandas, numpy, pulp or scipy (tests/architecture/test_layering.py). The pipeline and
 # the scenario machinery are imported in _dispatch, when a command runs.
-from shanchuan import __version__, outputs
+from shanchuan import __version__, commands, outputs, signals
 from shanchuan.commands import report as report_cmd
-from shanchuan.commands import serve as serve_cmd
 from shanchuan.errors import InfeasibleError, InputError, ShanchuanError, SolveFailedError
 from shanchuan.outputs import archive, messages
 from shanchuan.outputs.base import OutputOptions
@@ -67,6 +66,12 @@ def _add_scenario_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=outputs.stdout_formats(), default="table")
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="write results here")
     p.add_argument("--force", action="store_true", help="replace an earlier run in --out DIR")
+    p.add_argument(
+        "--wide", action="store_true", help="terminal tables in full (default: fit 120 columns)"
+    )
+    p.add_argument(
+        "--bom", action="store_true", help="--format csv: start with a UTF-8 BOM (for Excel)"
+    )
     for fmt in outputs.opt_in_formats():
         assert fmt.opt_in is not None
         p.add_argument(
@@ -137,8 +142,14 @@ def make_parser() -> argparse.ArgumentParser:
         "--alternatives", type=int, default=0, metavar="K", help="K best distinct pairings"
     )
     p.add_argument(
-        "--sensitivity", type=int, default=0, metavar="N", help="N weight-perturbation samples"
+        "--sensitivity",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N robustness samples (weights, and data/willingness noise when asked)",
     )
+    for flag, key, kind, text in _SENSITIVITY_FLAGS:
+        p.add_argument(flag, type=kind, default=None, help=f"{text} (sets {key})")
     p.add_argument(
         "--stability", action="store_true", help="list blocking pairs against willingness"
     )
@@ -150,7 +161,6 @@ def make_parser() -> argparse.ArgumentParser:
     report_cmd.add_report_arg(p)
 
     _add_global_args(report_cmd.add_parser(sub), top=False)
-    _add_global_args(serve_cmd.add_parser(sub), top=False)
 
     p = add("check", "validate a scenario, its files and its cross-setting rules without solving")
     _add_scenario_args(p)
@@ -160,6 +170,8 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = add("keys", "list every scenario key with its default and meaning")
     p.add_argument("--markdown", action="store_true")
+    for command in commands.COMMANDS.values():  # compare, reproduce: their own modules
+        command.add_parser(add)
     return parser
 
 
@@ -180,15 +192,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.WARNING if args.quiet else logging.INFO, handlers=[handler], force=True
     )
     try:
-        return _dispatch(args, sink)
+        with signals.handling(hard_exit=True):  # SIGINT/TERM/HUP: kill solvers, clean, 128+N
+            return _dispatch(args, sink)
     except ShanchuanError as exc:
         if args.debug:
             raise
         sys.stderr.write(messages.error_text(exc))
         return exc.exit_code
-    except KeyboardInterrupt:
-        sys.stderr.write("shanchuan: interrupted\n")
-        return 130
+    except KeyboardInterrupt as exc:
+        return signals.report(exc, sys.stderr)
     except BrokenPipeError:
         # The reader went away (`shanchuan keys | head`): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -207,6 +219,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             sink.close()
 
 
+#: ``match`` flags that shape the robustness analysis: flag, scenario key, type, help.
+_SENSITIVITY_FLAGS: tuple[tuple[str, str, Any, str], ...] = (
+    ("--sensitivity-mode", "matching.sensitivity.mode", str, "'uniform' or 'dirichlet'"),
+    ("--concentration", "matching.sensitivity.concentration", float, "Dirichlet concentration"),
+    ("--spread", "matching.sensitivity.spread", float, "uniform mode: relative weight spread"),
+    ("--data-noise", "matching.sensitivity.data_noise", float, "relative noise on indicators"),
+    ("--willingness-noise", "matching.sensitivity.willingness_noise", float, "list noise p"),
+)
+
 #: What ``--fast`` sets: the allocation's analyses off (each re-solves the plan); an
 #: infeasible run is still diagnosed, since the diagnosis is the answer then.
 FAST_SETS = ("allocation.analysis.rule_costs=false", "allocation.analysis.force_unfunded=0")
@@ -220,6 +241,7 @@ _ANALYSIS_FLAGS = {
 
 
 def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
+    signals.set_stage("loading the scenario")
     from shanchuan import scenario as scenario_mod
 
     if args.command == "keys":
@@ -235,21 +257,39 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
         return _list_scenarios(args.scenario)
     if args.command == "report":
         return report_cmd.run(args)
-    if args.command == "serve":
-        return serve_cmd.run(args)
+    if args.command in commands.COMMANDS:
+        return int(commands.COMMANDS[args.command].run(args, sink))
     if getattr(args, "report", None) is not None:
         report_cmd.check_target(args.report)  # refuse before any work is done
     options = _output_options(args)
+    if args.command == "run" and getattr(args, "format", "") == "csv":
+        from shanchuan.outputs import csv as csv_format
+
+        raise InputError(csv_format.RUN_CSV_REFUSAL)  # before any work is done
     if args.out is not None:
         archive.check_target(args.out, force=args.force)  # refuse before any work is done
 
     from shanchuan import pipeline
+    from shanchuan.scenario import FlagSet
+    from shanchuan.validation import preflight
 
+    preflight.check_flags(vars(args))
     sets = list(args.sets)
+    flag_sets: dict[str, list[str]] = {}  # flag -> the items it stands for (credited to it)
     if args.lang:
-        sets.append(f"matching.explain.language={args.lang}")
+        flag_sets[f"--lang {args.lang}"] = [
+            FlagSet(f"matching.explain.language={args.lang}", f"--lang {args.lang}")
+        ]
     if getattr(args, "pairs", None) is not None:
-        sets.append(f'data.pairs="{args.pairs.resolve().as_posix()}"')
+        sets.append(FlagSet(f"data.pairs={_toml_str(args.pairs)}", "--pairs"))
+    for flag, key, _, _ in _SENSITIVITY_FLAGS if args.command == "match" else ():
+        value = getattr(args, flag.lstrip("-").replace("-", "_"))
+        if value is None:
+            continue
+        if not args.sensitivity:  # a shaping flag alone would do nothing
+            raise InputError(f"{flag} shapes the robustness analysis; add --sensitivity N")
+        item = f'{key}="{value}"' if isinstance(value, str) else f"{key}={value!r}"
+        sets.append(FlagSet(item, f"{flag} {value}"))
     fast = getattr(args, "fast", False)
     if fast:
         asked = [flag for dest, flag in _ANALYSIS_FLAGS.items() if getattr(args, dest, False)]
@@ -258,14 +298,19 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
                 f"--fast runs no analyses, but {', '.join(asked)} asks for one; "
                 "drop --fast or the analysis flag"
             )
-        sets += FAST_SETS
+        flag_sets["--fast"] = [FlagSet(item, "--fast") for item in FAST_SETS]
+    for items in flag_sets.values():
+        sets += items
     loaded = pipeline.load(args.scenario, overrides=args.overrides, sets=sets)
+    loaded = _credit_flags(loaded, flag_sets)
+    preflight.preflight(loaded, preflight.engines_of(args.command, loaded))  # before any solve
 
     if args.command == "check":
         from shanchuan import checks
 
         return checks.check(loaded)
 
+    signals.set_stage("solving")
     if args.command == "match":
         analyses = pipeline.Analyses(
             explain=True,
@@ -282,6 +327,7 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
     if sink is not None:
         sink.close()  # the live line goes before the results are printed
 
+    signals.set_stage("writing the results")
     outputs.FORMATS[args.format].emit(outcome, sys.stdout, options)
     if args.out is not None:
         archive.write_run(args.out, outcome, options, force=args.force)
@@ -289,6 +335,25 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
     if getattr(args, "report", None) is not None:
         report_cmd.write_for(args, outcome, loaded)
     return _exit_code(outcome, repeat_diagnosis=args.format != "table")
+
+
+def _toml_str(path: Path) -> str:
+    """``path`` as a TOML string (``--pairs`` becomes a ``--set data.pairs=...`` item)."""
+    import json
+
+    return json.dumps(os.path.abspath(path), ensure_ascii=False)
+
+
+def _credit_flags(loaded: Any, flag_sets: dict[str, list[str]]) -> Any:
+    """The loaded scenario with each flag's changes recorded as that flag (``--fast``)."""
+    import dataclasses
+
+    from shanchuan import provenance
+
+    sc = loaded.scenario
+    for flag, items in flag_sets.items():
+        sc = provenance.attribute(sc, items, flag)
+    return dataclasses.replace(loaded, scenario=sc) if sc is not loaded.scenario else loaded
 
 
 def _opt_in_dest(flag: str) -> str:
@@ -309,7 +374,13 @@ def _output_options(args: argparse.Namespace) -> OutputOptions:
         if not fmt.available():
             raise InputError(f"{fmt.opt_in} needs {fmt.missing}")
         extras.add(fmt.name)
-    return OutputOptions(command=args.command, extras=frozenset(extras))
+    return OutputOptions(
+        command=args.command,
+        extras=frozenset(extras),
+        lang=args.lang or "",
+        wide=getattr(args, "wide", False),
+        bom=getattr(args, "bom", False),
+    )
 
 
 def _exit_code(outcome: Any, *, repeat_diagnosis: bool) -> int:

@@ -138,8 +138,8 @@ def convert(value: Any, tp: Any) -> Any:
         if isinstance(value, bool):
             raise _Bad
         if isinstance(value, int | float):
-            if math.isnan(value):
-                raise _Bad
+            # NaN is a number of the wrong range, not of the wrong type: the key's domain
+            # refuses it (see key_problems); the engines refuse it too.
             return float(value)
         raise _Bad
     if tp is str:
@@ -191,10 +191,43 @@ def build(
     try:
         return cls(**kwargs), []
     except (ValueError, TypeError) as exc:
-        # Name the key the check is about, so the problem is filed where that key was set
-        # (``--set``, an override set, a file of the extends chain), not at the section.
-        column = _blamed_key(prefix, [n for n in kwargs if f"{prefix}{n}" in flat], str(exc))
-        return None, [Problem(file=source, column=column, message=str(exc))]
+        return None, _check_problems(
+            exc, prefix, [n for n in kwargs if f"{prefix}{n}" in flat], source
+        )
+
+
+def _check_problems(
+    exc: Exception, prefix: str, given: Sequence[str], source: str
+) -> list[Problem]:
+    """The problems of a dataclass's own check, each filed under the key it is about.
+
+    Naming the key lets the caller file each problem where that key was set (``--set``, an
+    override set, a file of the extends chain), not at the section. Structured problems (the
+    allocation engine's, whose ``column`` is the field) keep their field; a message joining
+    several checks with ``"; "`` (the matching engine's) is split into one problem each.
+    """
+    structured = getattr(exc, "problems", None)
+    if structured:
+        out = []
+        for p in structured:
+            field_name = getattr(p, "column", None)
+            if field_name:
+                column = prefix + field_name.split("[", 1)[0]
+            else:
+                column = _blamed_key(prefix, given, getattr(p, "message", str(p)))
+            out.append(
+                Problem(
+                    file=source,
+                    column=column,
+                    # The engines' texts already quote the value ("got 0").
+                    message=getattr(p, "message", str(p)),
+                )
+            )
+        return out
+    return [
+        Problem(file=source, column=_blamed_key(prefix, given, part), message=part)
+        for part in str(exc).split("; ")
+    ]
 
 
 def _blamed_key(prefix: str, given: Sequence[str], message: str) -> str | None:
@@ -239,3 +272,173 @@ def to_plain(obj: Any) -> Any:
     if isinstance(obj, float) and math.isinf(obj):
         return "inf" if obj > 0 else "-inf"
     return obj
+
+
+# --- Domains: what each key accepts beyond its type -------------------------------------------
+#
+# The engines check their own options when their objects are built (and keep doing so: they
+# are called without this layer too). The application layer checks every key against its
+# declared domain first, at load time, so a bad value is reported where it was set (a file of
+# the extends chain, an override set, ``--set`` or a CLI flag), with the value and what was
+# expected, all problems at once, before any data is read or any solver started.
+
+#: Largest integer any count, step or limit accepts: beyond it a value is a typo, and the
+#: solvers and numpy would overflow or run out of memory on it.
+MAX_COUNT = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The values a key accepts once its type fits: a test and the words for what it wants."""
+
+    expected: str
+    test: typing.Callable[[Any], bool]
+    message: str = "invalid value"
+    """What is wrong; ``{value!r}`` in it quotes the value there instead of after it."""
+
+    def __call__(self, value: Any) -> bool:
+        try:
+            return bool(self.test(value))
+        except (TypeError, ValueError, OverflowError):
+            return False
+
+
+def _num(v: Any) -> str:
+    return "inf" if isinstance(v, float) and math.isinf(v) else f"{v:g}"
+
+
+def interval(
+    lo: float | None = None,
+    hi: float | None = None,
+    *,
+    lo_open: bool = False,
+    hi_open: bool = False,
+    integer: bool = False,
+    inf_ok: bool = False,
+    unit: str = "",
+    note: str = "",
+) -> Domain:
+    """Numbers (``integer``: integers) between ``lo`` and ``hi``.
+
+    NaN and ±inf are refused unless ``inf_ok`` (then +inf only). Integers are capped at
+    :data:`MAX_COUNT` when ``hi`` is None.
+    """
+    if integer and hi is None:
+        hi = MAX_COUNT
+    kind = "an integer" if integer else "a number"
+    if lo is not None and hi is not None:
+        text = f"{kind} in {'(' if lo_open else '['}{_num(lo)}, {_num(hi)}{')' if hi_open else ']'}"
+    elif lo is not None:
+        text = f"{kind} {'>' if lo_open else '>='} {_num(lo)}"
+    elif hi is not None:
+        text = f"{kind} {'<' if hi_open else '<='} {_num(hi)}"
+    else:
+        text = f"a finite {kind.split()[-1]}"
+    if unit:
+        text += f" ({unit})"
+    if inf_ok:
+        text += ", or inf"
+    if note:
+        text += f" ({note})"
+
+    def test(v: Any) -> bool:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            return False
+        if isinstance(v, float) and math.isnan(v):
+            return False
+        if isinstance(v, float) and math.isinf(v):
+            return inf_ok and v > 0
+        if lo is not None and (v <= lo if lo_open else v < lo):
+            return False
+        return not (hi is not None and (v >= hi if hi_open else v > hi))
+
+    return Domain(text, test)
+
+
+def one_of(*choices: str, fold: bool = False) -> Domain:
+    """One of ``choices`` (``fold``: compared stripped and lower-cased, as the engine does)."""
+    text = "one of " + ", ".join(repr(c) for c in choices)
+
+    def test(v: Any) -> bool:
+        return isinstance(v, str) and (v.strip().lower() if fold else v) in choices
+
+    return Domain(text, test)
+
+
+def each(inner: Domain, what: str = "a list") -> Domain:
+    """A list whose every item is in ``inner``."""
+    return Domain(f"{what} of {inner.expected}", lambda v: all(inner(x) for x in v))
+
+
+def any_text(what: str = "any text") -> Domain:
+    """Any string without NUL bytes (no file system, terminal or JSON reader copes with one)."""
+    return Domain(what, lambda v: isinstance(v, str) and "\x00" not in v)
+
+
+#: POSIX and Windows limits on a path (bytes of a whole path; of one file or folder name).
+PATH_MAX, NAME_MAX = 4096, 255
+
+
+def _path_ok(v: Any) -> bool:
+    if not isinstance(v, str) or "\x00" in v:
+        return False
+    if len(v.encode("utf-8", "surrogatepass")) > PATH_MAX:
+        return False
+    parts = v.replace("\\", "/").split("/")
+    return all(len(p.encode("utf-8", "surrogatepass")) <= NAME_MAX for p in parts)
+
+
+def path() -> Domain:
+    """A file path, or empty for "not given"."""
+    return Domain(
+        f"a file path (no NUL byte, at most {PATH_MAX} bytes, {NAME_MAX} per name), "
+        "or empty for none",
+        _path_ok,
+    )
+
+
+def key_problems(
+    flat: Mapping[str, Any],
+    known: Mapping[str, KeyInfo],
+    domains: Mapping[str, Domain],
+    origin: Mapping[str, str],
+    source: str,
+) -> list[Problem]:
+    """Every known key of ``flat`` whose value has the wrong type or is outside its domain.
+
+    Each problem is filed where the value was set (``origin``; ``source`` when unknown), names
+    the key, the value as given and what was expected.
+    """
+    problems: list[Problem] = []
+    for key, value in flat.items():
+        info = known.get(key)
+        if info is None:
+            continue
+        where = origin.get(key, source)
+        try:
+            converted = convert(value, info.type)
+        except _Bad:
+            problems.append(
+                Problem(
+                    file=where,
+                    column=key,
+                    message="wrong type of value",
+                    value=value,
+                    expected=type_name(info.type) + (f" ({info.doc})" if info.doc else ""),
+                    label="key",
+                )
+            )
+            continue
+        domain = domains.get(key)
+        if domain is not None and not domain(converted):
+            problems.append(
+                Problem(
+                    file=where,
+                    column=key,
+                    message=domain.message.format(value=value),
+                    value=None if "{value" in domain.message else value,
+                    expected=domain.expected,
+                    label="key",
+                )
+            )
+    return problems

@@ -114,6 +114,9 @@ class MatchOutcome:
         if isinstance(sens, matching.SensitivityResult):
             tables["sensitivity_partners.csv"] = sens.partners
             tables["sensitivity_frequency.csv"] = named_matrix(sens.frequency, self.problem)
+            tables["sensitivity_fragility.csv"] = sens.fragility  # most fragile pair first
+            tables["sensitivity_samples.csv"] = sens.sample_table  # weights per sample
+            tables["sensitivity_sample_pairs.csv"] = sens.sample_pairs  # pairs per sample
         return tables
 
 
@@ -146,7 +149,7 @@ class AllocationOutcome:
         out = dict(self.result.to_dict())
         out["solver_verdict"] = out["status"]
         out["status"] = self.status.value
-        out["objective_unit"] = "benefit points"
+        out["objective_unit"] = "person-equivalents"
         out["pairs_source"] = self.pairs_source
         if self.diagnosis is not None:
             out["diagnosis"] = self.diagnosis.to_dict()
@@ -189,10 +192,19 @@ class RunOutcome:
         return out
 
     def tables(self) -> dict[str, pd.DataFrame]:
+        """The pairing's tables, then the allocation's, as ``match`` and ``allocate`` name them.
+
+        One run-folder layout (``docs/run-folder.md``): the two engines' table names must
+        never collide (checked here, not assumed).
+        """
         tables: dict[str, pd.DataFrame] = {}
         if self.match is not None:
-            tables.update({f"matching_{k}": v for k, v in self.match.tables().items()})
-        tables.update({f"allocation_{k}": v for k, v in self.allocation.tables().items()})
+            tables.update(self.match.tables())
+        funded = self.allocation.tables()
+        overlap = tables.keys() & funded.keys()
+        if overlap:  # a new table named like the other engine's: rename it, never overwrite
+            raise ValueError(f"both engines write {sorted(overlap)}")
+        tables.update(funded)
         return tables
 
 

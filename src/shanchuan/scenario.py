@@ -130,6 +130,159 @@ PATH_KEYS = {k for k in KNOWN if k.startswith("data.") and k != "data.distance_u
 DATA_FILE_KEYS = tuple(k.split(".", 1)[1] for k in KNOWN if k in PATH_KEYS)
 
 
+def _solver_names(*, empty_ok: bool) -> config.Domain:
+    from solverkit.registry import REGISTRY
+
+    names = tuple(REGISTRY)
+    d = config.one_of(*names, fold=True)
+    # Registered, not available here: a missing solver is refused when the stage needs it,
+    # with what is installed (a scenario may name one only another machine has).
+    return config.Domain(
+        d.expected + (", or empty for the main solver" if empty_ok else ""),
+        lambda v: (empty_ok and v == "") or d(v),
+        message="unknown solver {value!r}",
+    )
+
+
+def _languages() -> config.Domain:
+    # LANGUAGES lives with the reason texts (matching.explain, which loads pandas): read the
+    # names when a value is checked, so `shanchuan keys` stays light.
+    def test(v: object) -> bool:
+        from matching.explain import LANGUAGES
+
+        return v in LANGUAGES
+
+    return config.Domain("one of 'zh', 'en'", test)
+
+
+def _indicator_weight() -> config.Domain:
+    from matching.indicators import STRENGTH_INDICATORS
+
+    weight = config.interval(0)
+    return config.Domain(
+        f"[indicator, weight] pairs: indicator one of {', '.join(STRENGTH_INDICATORS)}; "
+        f"weight {weight.expected}",
+        lambda v: all(name in STRENGTH_INDICATORS and weight(w) for name, w in v),
+    )
+
+
+def _year_budget() -> config.Domain:
+    year, amount = _YEAR, config.interval(0)
+    return config.Domain(
+        f"[year, 万元] pairs: year {year.expected}; 万元 {amount.expected}",
+        lambda v: all(year(y) and amount(a) for y, a in v),
+    )
+
+
+_I = config.interval
+_SHARE = _I(0, 1, note="a share")
+_WEIGHT = _I(0)
+_COUNT = _I(0, integer=True)
+_YEAR = _I(1900, 2200, integer=True)
+_TEXT = config.any_text()
+_PATH = config.path()
+_TIME_LIMIT = _I(0, lo_open=True, unit="s")
+_GAP = _I(0, 1, hi_open=True)
+_THREADS = _I(1, 256, integer=True)
+_PAIRS = config.Domain(
+    "a list of [recipient, supporter] pairs of county names or ids",
+    lambda v: all(_TEXT(a) and _TEXT(b) for a, b in v),
+)
+
+#: What every scenario key accepts once its type fits, checked when a scenario is loaded
+#: (:func:`load`), before any file is read or solver started. The engines keep their own
+#: checks, and their cross-setting rules (min <= max, ...) run after these.
+#: tests/app/test_scenario.py fails when a key of :data:`KNOWN` has no domain here.
+DOMAINS: dict[str, config.Domain] = {
+    "scenario.name": _TEXT,
+    "scenario.description": _TEXT,
+    "scenario.extends": _PATH,
+    **{k: _PATH for k in sorted(PATH_KEYS)},
+    "data.distance_unit": config.one_of("km", "minutes"),
+    "matching.objective": config.one_of("weighted_sum", "maxmin"),
+    "matching.fast_path": config.Domain("true or false", lambda v: True),
+    "matching.maxmin_tolerance": _I(0, 1, hi_open=True),
+    **{
+        f"matching.weights.{k}": _WEIGHT
+        for k in ("strength", "industry", "resource", "distance", "willingness", "plan")
+    },
+    "matching.criteria.strength_weighting": config.one_of("entropy", "given"),
+    "matching.criteria.indicator_weights": _indicator_weight(),
+    "matching.criteria.distance_scale": _I(0, lo_open=True, unit="km"),
+    "matching.criteria.willingness_unlisted": _SHARE,
+    "matching.criteria.willingness_no_list": _SHARE,
+    "matching.criteria.plan_cluster_share": _SHARE,
+    "matching.rules.supporter_capacity": _I(1, integer=True),
+    "matching.rules.recipient_demand": _I(1, integer=True),
+    "matching.rules.locks": _PAIRS,
+    "matching.rules.forbids": _PAIRS,
+    "matching.rules.max_distance": _I(0, lo_open=True, inf_ok=True, unit="km"),
+    "matching.rules.prefecture_spread": _I(0, integer=True, note="0 = no limit"),
+    "matching.rules.min_pair_score": _I(0, 1),
+    "matching.rules.max_changes": _I(-1, integer=True, note="-1 = no limit"),
+    "matching.rules.change_penalty": _WEIGHT,
+    "matching.rules.stable": config.Domain("true or false", lambda v: True),
+    "matching.explain.language": _languages(),
+    "matching.sensitivity.samples": _COUNT,
+    "matching.sensitivity.mode": config.one_of("uniform", "dirichlet"),
+    "matching.sensitivity.spread": _I(0, 1, hi_open=True),
+    "matching.sensitivity.concentration": _I(0, lo_open=True),
+    "matching.sensitivity.data_noise": _I(0, 1, hi_open=True),
+    "matching.sensitivity.willingness_noise": _I(0, 1),
+    "matching.sensitivity.seed": _I(0, 2**63 - 1, integer=True),
+    "allocation.first_year": _YEAR,
+    "allocation.last_year": _YEAR,
+    "allocation.annual_budget_wan": _I(0, unit="万元/year"),
+    "allocation.budget_by_year": _year_budget(),
+    "allocation.carry_over": config.Domain("true or false", lambda v: True),
+    "allocation.projects_per_year_min": _COUNT,
+    "allocation.projects_per_year_max": _COUNT,
+    "allocation.count_basis": config.one_of("active", "new"),
+    "allocation.pair_projects_min": _COUNT,
+    "allocation.pair_projects_max": _COUNT,
+    "allocation.pair_share_max": _SHARE,
+    "allocation.priority_share_min": _SHARE,
+    "allocation.supporter_floor_wan": _I(0, unit="万元/year"),
+    "allocation.floor_mode": config.one_of("soft", "hard", "off"),
+    "allocation.floor_counts": config.one_of("all", "priority"),
+    "allocation.floor_topup": config.one_of("none", "other_funds", "unlimited"),
+    "allocation.shortfall_penalty": _WEIGHT,
+    "allocation.locked_projects": config.each(_TEXT, "a list of project ids"),
+    "allocation.excluded_projects": config.each(_TEXT, "a list of project ids"),
+    "allocation.lexicographic": config.Domain("true or false", lambda v: True),
+    **{
+        f"allocation.benefit.{k}": _WEIGHT
+        for k in ("people", "low_income", "jobs", "income_uplift", "priority")
+    },
+    "allocation.benefit.readiness_floor": _SHARE,
+    "allocation.benefit.scale_by_funded_share": config.Domain("true or false", lambda v: True),
+    "allocation.analysis.rule_costs": config.Domain("true or false", lambda v: True),
+    "allocation.analysis.budget_step": _SHARE,
+    "allocation.analysis.count_step": _COUNT,
+    "allocation.analysis.pair_step": _COUNT,
+    "allocation.analysis.share_step": _SHARE,
+    "allocation.analysis.best_unfunded": _COUNT,
+    "allocation.analysis.force_unfunded": _COUNT,
+    "allocation.analysis.diagnose": config.Domain("true or false", lambda v: True),
+    "allocation.analysis.bisection_steps": _I(1, 60, integer=True),
+    "allocation.analysis.resolve_time_limit": _TIME_LIMIT,
+    "allocation.analysis.stop_when_decided": config.Domain("true or false", lambda v: True),
+    "allocation.analysis.solver": _solver_names(empty_ok=True),
+    "allocation.analysis.workers": _I(1, 64, integer=True),
+    **{
+        f"{engine}.solver.{k}": d
+        for engine in ("matching", "allocation")
+        for k, d in (
+            ("name", _solver_names(empty_ok=False)),
+            ("time_limit", _TIME_LIMIT),
+            ("gap", _GAP),
+            ("threads", _THREADS),
+            ("msg", config.Domain("true or false", lambda v: True)),
+        )
+    },
+}
+
+
 @dataclass(frozen=True)
 class Change:
     """One applied change: ``key: old -> new (source)``."""
@@ -284,8 +437,13 @@ def _resolve_paths(flat: dict[str, Any], base: Path) -> dict[str, Any]:
     out = dict(flat)
     for key in PATH_KEYS & out.keys():
         value = out[key]
-        if isinstance(value, str) and value:
-            out[key] = str((base / value).resolve())
+        # A value that is no path at all (a NUL byte, a name too long) is left as given, for
+        # its domain check to report; resolving it would raise.
+        if isinstance(value, str) and value and config.path()(value):
+            try:
+                out[key] = str((base / value).resolve())
+            except OSError:  # a loop of links, say: the file check reports it later
+                out[key] = str(base / value)
     return out
 
 
@@ -354,9 +512,45 @@ def _load_chain(
         )
     layers: list[tuple[Path, dict[str, Any], dict[str, OverrideSet]]] = []
     if parent:
-        layers = _load_chain(locate(parent, relative_to=path.parent), (*seen, path))
+        try:
+            parent_path = locate(parent, relative_to=path.parent)
+        except ScenarioError as exc:
+            # Name the file and key that point at the missing parent, not the parent alone.
+            raise ScenarioError(
+                [
+                    replace(
+                        p,
+                        file=str(path),
+                        column="scenario.extends",
+                        value=parent,
+                        message=p.message.replace("no such", "names no", 1),
+                    )
+                    for p in exc.problems
+                ]
+            ) from None
+        layers = _load_chain(parent_path, (*seen, path))
     layers.append((path, flat, sets))
     return layers
+
+
+class FlagSet(str):
+    """A ``--set`` item made by a CLI flag (``--lang en``, ``--pairs FILE``, ``--fast``).
+
+    It is the ``key=value`` text itself (a ``str``: stored, hashed and replayed like any
+    ``--set``), and remembers the flag, so a problem with its value names the flag the user
+    typed, not a ``--set`` they never gave.
+    """
+
+    source: str
+
+    def __new__(cls, text: str, source: str) -> FlagSet:
+        obj = super().__new__(cls, text)
+        obj.source = source
+        return obj
+
+
+def _set_source(item: str) -> str:
+    return getattr(item, "source", "--set")
 
 
 def parse_set(items: Sequence[str]) -> dict[str, Any]:
@@ -367,16 +561,24 @@ def parse_set(items: Sequence[str]) -> dict[str, Any]:
     return values
 
 
-def _parse_set(items: Sequence[str]) -> tuple[dict[str, Any], list[Problem]]:
+def _parse_set(
+    items: Sequence[str], sources: dict[str, str] | None = None
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The values of ``items`` by key, and their problems.
+
+    ``sources`` gets key -> where (``--set``, or the flag that made the item).
+    """
     problems: list[Problem] = []
     values: dict[str, Any] = {}
+    by_source: dict[str, list[str]] = {}
     for item in items:
+        where = _set_source(item)
         key, sep, text = item.partition("=")
         key = key.strip()
         if not sep or not key:
             problems.append(
                 _key_problem(
-                    file="--set",
+                    file=where,
                     message="expected key=value",
                     value=item,
                     expected="e.g. matching.rules.max_distance=300",
@@ -386,7 +588,7 @@ def _parse_set(items: Sequence[str]) -> tuple[dict[str, Any], list[Problem]]:
         if key in values:
             problems.append(
                 _key_problem(
-                    file="--set", column=key, message="set twice on the command line; give it once"
+                    file=where, column=key, message="set twice on the command line; give it once"
                 )
             )
             continue
@@ -395,7 +597,11 @@ def _parse_set(items: Sequence[str]) -> tuple[dict[str, Any], list[Problem]]:
         except tomllib.TOMLDecodeError:
             parsed = text.strip()  # a bare word is a string: --set matching.objective=maxmin
         values[key] = parsed
-    _check_keys(values, "--set", problems)
+        by_source.setdefault(where, []).append(key)
+        if sources is not None:
+            sources[key] = where
+    for where, keys in by_source.items():
+        _check_keys({k: values[k] for k in keys}, where, problems)
     return _resolve_paths(values, Path.cwd()), problems
 
 
@@ -453,18 +659,35 @@ def load(
             )
             effective[key] = value
             origin[key] = f"{available[name].file} [overrides.{name}]"
-    set_values, set_problems = _parse_set(sets)
+    set_sources: dict[str, str] = {}
+    set_values, set_problems = _parse_set(sets, set_sources)
     problems += set_problems
     for key, value in set_values.items():
         if key in KNOWN:
-            changes.append(Change(key, effective.get(key, KNOWN[key].default), value, "--set"))
+            where = set_sources.get(key, "--set")
+            changes.append(Change(key, effective.get(key, KNOWN[key].default), value, where))
             effective[key] = value
-            origin[key] = "--set"
+            origin[key] = where
+    # Every key against its domain first (located where it was set); the engines' own and
+    # cross-setting checks only once each key is fine on its own, so a bad value is one
+    # problem, not two.
+    key_problems = config.key_problems(effective, KNOWN, DOMAINS, origin, str(path))
+    problems += key_problems
+    # The cross-setting checks run on the keys that are fine on their own (a bad one falls
+    # back to its default there), and say nothing about a bad key: all problems at once,
+    # none of them a knock-on of another.
+    bad = {p.column for p in key_problems if p.column}
     settings, build_problems = config.build(
-        ScenarioSettings, effective, prefix="", source=str(path)
+        ScenarioSettings,
+        {k: v for k, v in effective.items() if k not in bad},
+        prefix="",
+        source=str(path),
     )
+    leaf_names = {b.rsplit(".", 1)[-1] for b in bad}
     problems += [
-        replace(p, label="key", file=origin.get(p.column or "", p.file)) for p in build_problems
+        replace(p, label="key", file=origin.get(p.column or "", p.file))
+        for p in build_problems
+        if p.column not in bad and not any(n in p.message for n in leaf_names)
     ]
     if problems:
         raise ScenarioError(problems)
@@ -491,8 +714,12 @@ def keys_markdown() -> str:
         "Every key can be set in a scenario file, in an `[overrides.NAME]` set, or with",
         "`--set key=value`. Precedence: defaults < `extends` chain < `--scenario` sets < `--set`.",
         "",
-        "| key | type | default | unit | meaning |",
-        "| --- | --- | --- | --- | --- |",
+        "Every value is checked against what its key accepts when the scenario is loaded,",
+        "before any file is read or solver started; a bad value is reported (exit 2) with the",
+        "file of the `extends` chain, override set, `--set` or flag that gave it.",
+        "",
+        "| key | type | default | unit | accepts | meaning |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for key, info in KNOWN.items():
         default = json.dumps(config.to_plain(info.default), ensure_ascii=False)
@@ -501,7 +728,27 @@ def keys_markdown() -> str:
             doc += " Pairs as [recipient, supporter] by Annex-2 name, full name or id."
         elif info.counties == "ids":
             doc += " Counties by Annex-2 name, full name or id."
+        accepts = DOMAINS[key].expected.replace("|", "\\|")
         lines.append(
-            f"| `{key}` | {config.type_name(info.type)} | `{default}` | {info.unit or ''} | {doc} |"
+            f"| `{key}` | {config.type_name(info.type)} | `{default}` | {info.unit or ''} "
+            f"| {accepts} | {doc} |"
         )
+    from shanchuan.validation import readers  # the readers' limits, documented with the keys
+
+    lines += [
+        "",
+        "## Limits set in the environment",
+        "",
+        "Size limits of the input files are limits on resources, not on meaning, so they are",
+        "environment variables rather than scenario keys (a service or a shared machine sets",
+        "them once). A file or cell beyond its limit is refused (exit 2) naming the file, and",
+        "for a cell its row and column; the cell itself is not echoed.",
+        "",
+        "| variable | default | meaning |",
+        "| --- | --- | --- |",
+        f"| `{readers.MAX_FILE_ENV}` | `{readers.DEFAULT_MAX_FILE_MB}` | Largest input file, "
+        "in megabytes. |",
+        f"| `{readers.MAX_CELL_ENV}` | `{readers.DEFAULT_MAX_CELL_CHARS}` | Most characters in "
+        "one CSV cell (Excel's own limit of a cell). |",
+    ]
     return "\n".join(lines) + "\n"

@@ -7,7 +7,9 @@ columns (:class:`UniqueTogether`, :class:`AtMost`, :class:`Differs`, :class:`Not
 :class:`Disjoint`). The same description drives reading (:mod:`shanchuan.validation.readers`),
 validation (:mod:`shanchuan.validation.tables` applies every column rule and every check) and the
 documentation: ``docs/data-schemas.md`` is the output of :func:`schemas_markdown` (regenerate it
-with ``python -m shanchuan.schemas docs/data-schemas.md``).
+with ``python -m shanchuan.schemas docs/data-schemas.md``), which also documents every output
+table from its declaration (:mod:`shanchuan.outputs.columns`: headers in both languages, unit,
+meaning).
 """
 
 from __future__ import annotations
@@ -494,6 +496,38 @@ PAIRS = Schema(
     columns=(
         _c("recipient", "id", "Recipient county.", references="counties", role="recipient"),
         _c("supporter", "id", "Supporter county.", references="counties", role="supporter"),
+        # A run's pairs.csv carries these too (docs/run-folder.md), so it reads back as
+        # `allocate --pairs`; they are informative: recipient and supporter decide.
+        *(
+            _c(
+                name,
+                "str",
+                "In a run's pairs.csv (docs/run-folder.md); ignored: recipient, supporter decide.",
+                required=False,
+                nullable=True,
+            )
+            for name in ("recipient_id", "supporter_id")
+        ),
+        *(
+            _c(
+                name,
+                "float",
+                "In a run's pairs.csv (docs/run-folder.md); ignored: recipient, supporter decide.",
+                required=False,
+                nullable=True,
+            )
+            for name in (
+                "score",
+                "strength",
+                "industry",
+                "resource",
+                "distance",
+                "willingness",
+                "plan",
+                "distance_km",
+                "distance_minutes",
+            )
+        ),
     ),
 )
 
@@ -754,13 +788,55 @@ def schema_markdown(schema: Schema, file_keys: Sequence[str] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
+_OUTPUT_INTRO = """\
+# Output tables
+
+Every table a run writes, one CSV file each in `--out DIR` (`NAME.csv`; in a `run`,
+`matching_NAME.csv` and `allocation_NAME.csv`), UTF-8 with a BOM. The CSV files keep the column
+names below; the workbook (`--excel`) and the terminal show the headers, in Chinese by default and
+in English with `--lang en`. Lists are written as `a;b` text, pairs as `recipient–supporter`,
+missing values as empty cells. Declared in `shanchuan.outputs.columns`.
+
+```bash
+shanchuan allocate --fast --out runs/plan --excel                # these tables and results.xlsx
+shanchuan allocate --fast --out runs/plan-en --excel --lang en   # the workbook in English
+```
+
+`status.csv` comes first: each engine's status (`optimal` only at a proven gap ≤ 1e-6, else
+`feasible` with its gap), the objective and its unit, the solver and the time. The workbook adds
+sheets for a planner: 概况 (the same, and what the objective is made of), 结对建议, 项目清单 (one
+row per project with its years and totals), 资金安排表 (special fund, recipient × year),
+假设与数据说明 (every estimate, assumption, illustrative and synthetic input the scenario
+states) and 来源与版本 (provenance).
+"""
+
+
+def output_markdown() -> str:
+    """The output tables as Markdown: one table per output (column, headers, unit, meaning)."""
+    from shanchuan.outputs.columns import OUTPUT_COLUMNS, OUTPUT_TABLES
+
+    parts = [_OUTPUT_INTRO]
+    for table, (description, names) in OUTPUT_TABLES.items():
+        lines = [f"## `{table}.csv`", "", description, ""]
+        lines += ["| column | 表头 | header | unit | meaning |", "|---|---|---|---|---|"]
+        for name in names:
+            col = OUTPUT_COLUMNS[name]
+            lines.append(
+                f"| `{name}` | {_cell(col.zh)} | {_cell(col.en)} | {_cell(col.unit)} "
+                f"| {_cell(col.meaning)} |"
+            )
+        parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)
+
+
 def schemas_markdown() -> str:
-    """The whole ``docs/data-schemas.md``: an introduction and one table per schema."""
+    """The whole ``docs/data-schemas.md``: the inputs (one table per schema), then the outputs."""
     keys_of: dict[str, list[str]] = {}
     for key, schema in INPUT_FILES.items():
         keys_of.setdefault(schema.name, []).append(key)
     parts = [_INTRO]
     parts += [schema_markdown(s, keys_of.get(s.name, ())) for s in SCHEMAS]
+    parts.append(output_markdown())
     return "\n".join(parts)
 
 

@@ -499,16 +499,15 @@ def analyse(
             alts = matching.alternatives(problem, settings, analyses.alternatives)
         outcome.analyses["alternatives"] = matching.alternatives_frame(problem, alts, lang)
         timings["alternatives_s"] = time.perf_counter() - t
-    if analyses.sensitivity:
+    samples = analyses.sensitivity or settings.sensitivity.samples  # flag or scenario key
+    if samples:
         t = time.perf_counter()
-        say(f"weight sensitivity: {analyses.sensitivity} samples")
+        say(f"robustness: {samples} samples")
         with labels.solving(on_solve, labels.PAIRING_SENSITIVITY):
             outcome.analyses["sensitivity"] = matching.sensitivity(
                 problem,
                 settings,
-                samples=analyses.sensitivity,
-                spread=settings.explain.sensitivity_spread,
-                seed=settings.explain.seed,
+                samples=samples,
                 progress=every_tenth(say, "sensitivity samples"),
             )
         timings["sensitivity_s"] = time.perf_counter() - t

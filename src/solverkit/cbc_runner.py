@@ -106,8 +106,10 @@ class GroupedCbc(pulp.PULP_CBC_CMD):
     """``PULP_CBC_CMD`` whose child runs in its own process group and is always reaped.
 
     ``on_line`` receives every log line as it arrives (from a reader thread); ``cancel`` stops
-    the run (raising :class:`CbcCancelled`); ``watchdog`` (wall-clock seconds) kills a child
-    that ignores its own ``-sec`` limit (CBC measures CPU time by default).
+    the run (raising :class:`CbcCancelled`); ``stop`` ends the search early but keeps its result
+    (SIGINT: CBC stops branching, reports "User ctrl-c" and writes its incumbent); ``watchdog``
+    (wall-clock seconds) kills a child that ignores its own ``-sec`` limit (CBC measures CPU
+    time by default).
     """
 
     def __init__(
@@ -116,11 +118,13 @@ class GroupedCbc(pulp.PULP_CBC_CMD):
         on_line: Callable[[str], None],
         cancel: threading.Event | None,
         watchdog: float,
+        stop: threading.Event | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)
         self._on_line = on_line
         self._cancel = cancel
+        self._stop = stop
         self._watchdog = watchdog
 
     def solve_CBC(self, lp: pulp.LpProblem, use_mps: bool = True) -> int:
@@ -162,24 +166,52 @@ class GroupedCbc(pulp.PULP_CBC_CMD):
         return int(status)
 
     def _run(self, args: list[str]) -> int:
-        proc = subprocess.Popen(
-            args,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            errors="replace",
-            start_new_session=True,  # own process group: killpg reaches cbc and only cbc
-        )
-        reader = threading.Thread(target=self._read, args=(proc,), daemon=True)
+        # On POSIX the child writes to a pseudo-terminal: C stdio then flushes every line, so
+        # the log (live progress, stop rules) arrives as CBC prints it, not in 4 KiB blocks.
+        master: int | None = None
+        out: int = subprocess.PIPE
+        if os.name == "posix":
+            import pty
+            import tty
+
+            master, slave = pty.openpty()
+            tty.setraw(slave)  # no output translation (\n stays \n)
+            out = slave
+        try:
+            proc = subprocess.Popen(
+                args,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                text=master is None,
+                errors="replace",
+                start_new_session=True,  # own process group: killpg reaches cbc and only cbc
+            )
+        except BaseException:
+            if master is not None:
+                os.close(master)
+            raise
+        finally:
+            if master is not None:
+                os.close(out)
+        target = self._read_pty if master is not None else self._read
+        reader = threading.Thread(target=target, args=(proc, master), daemon=True)
+        interrupted = False
         try:
             reader.start()
             deadline = time.monotonic() + self._watchdog
             while True:
                 try:
-                    return proc.wait(timeout=0.1)
+                    return proc.wait(timeout=0.05)
                 except subprocess.TimeoutExpired:
                     pass
+                if not interrupted and self._stop is not None and self._stop.is_set():
+                    # CBC's SIGINT handler ends the search and still writes its solution.
+                    interrupted = True
+                    try:
+                        os.killpg(proc.pid, signal.SIGINT)
+                    except ProcessLookupError:
+                        pass
                 if self._cancel is not None and self._cancel.is_set():
                     raise CbcCancelled("CBC stopped: cancelled")
                 if time.monotonic() > deadline:
@@ -190,11 +222,31 @@ class GroupedCbc(pulp.PULP_CBC_CMD):
             kill_group(proc)
             reader.join(timeout=5)
 
-    def _read(self, proc: subprocess.Popen[str]) -> None:
+    def _read(self, proc: subprocess.Popen[str], master: int | None = None) -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
             self._on_line(line)
         proc.stdout.close()
+
+    def _read_pty(self, proc: subprocess.Popen[str], master: int | None) -> None:
+        assert master is not None
+        pending = b""
+        try:
+            while True:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the child closed its end
+                    break
+                if not chunk:
+                    break
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for raw in lines:
+                    self._on_line(raw.decode(errors="replace").rstrip("\r") + "\n")
+            if pending:
+                self._on_line(pending.decode(errors="replace").rstrip("\r") + "\n")
+        finally:
+            os.close(master)
 
 
 __all__ = ["CbcCancelled", "CbcLogState", "GroupedCbc", "kill_group", "parse_log_line"]

@@ -32,7 +32,16 @@ in the model's own sense with its constant) and a final ``done=True`` event.
 
 A caller may pass initial values (a known feasible solution) to :func:`solve_model`; backends
 whose ``warm_start`` capability is set (``cbc``, and CBC inside ``portfolio``) start from them,
-the others ignore them.
+the others ignore them (``cbc`` writes a ``.mst`` file, ``highs`` calls ``setSolution``).
+
+A caller may also pass a *stop rule* (``solve_model(..., stop=rule)``): ``rule(incumbent,
+bound)`` is asked, in the model's own sense with its constant, whenever the backend learns a
+new incumbent or bound, and the search ends as soon as it returns True — the run is then
+``FEASIBLE`` with the incumbent and bound reached (``solver_status`` says ``stopped: decided``).
+It lets a caller stop once the question it asks is answered (e.g. "is this rule's cost above
+the tolerance?") rather than once the gap is closed. Backends with the ``early_stop``
+capability (``cbc``: SIGINT to the child, which writes its incumbent; ``highs``: its interrupt
+callback; ``portfolio``: both racers) obey it; the others ignore it.
 """
 
 from __future__ import annotations
@@ -134,6 +143,11 @@ class SolveReport:
     """The ``portfolio`` solver only: which racer's result this is (``cbc`` or ``highs``)."""
     race: dict[str, str] = field(default_factory=dict)
     """The ``portfolio`` solver only: what each racer did (status, time, gap, or stopped)."""
+    decided: tuple[float, float | None] | None = None
+    """A run ended by the caller's stop rule only: the ``(incumbent, bound)`` the rule fired on
+    (model's sense, with the constant). The solver reaches a little more before it obeys (CBC
+    gets a signal a few milliseconds later), so ``objective`` and ``bound`` depend on timing;
+    these two do not, and a caller wanting reproducible figures reports them."""
 
     @property
     def has_solution(self) -> bool:
@@ -154,6 +168,8 @@ class SolverBackend:
     run: Callable[[pulp.LpProblem, SolverOptions, Mapping[str, float] | None], SolveReport]
     warm_start: bool = False
     """Whether ``run`` starts from the initial values (else it ignores them)."""
+    early_stop: bool = False
+    """Whether ``run`` obeys the stop rule of :func:`solve_model` (else it ignores it)."""
 
 
 def _pkg_version(dist: str) -> str:
@@ -284,6 +300,59 @@ _CANCEL: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar
 )
 
 
+#: ``rule(incumbent, bound)`` in the model's own sense (with its constant); see the module doc.
+StopRule = Callable[[float | None, float | None], bool]
+
+#: Set by :func:`solve_model` for the duration of one solve (copied into portfolio racers).
+_STOP: contextvars.ContextVar[StopRule | None] = contextvars.ContextVar(
+    "solverkit_stop", default=None
+)
+
+STOPPED_DECIDED = "stopped: decided"
+
+
+class _Stopper:
+    """Evaluates the caller's stop rule on a backend's running incumbent and bound.
+
+    Values arrive in the solver's internal sense without the objective's constant (as for
+    :class:`_Ticker`); once the rule has said stop, it keeps saying so.
+    """
+
+    def __init__(self, rule: StopRule, *, sense: float, constant: float) -> None:
+        self._rule = rule
+        self._sense = sense
+        self._constant = constant
+        self._lock = threading.Lock()
+        self.incumbent: float | None = None
+        self.bound: float | None = None
+        self.fired = False
+
+    def check(self, incumbent: float | None, bound: float | None) -> bool:
+        with self._lock:
+            if self.fired:
+                return True
+            if incumbent is not None and math.isfinite(incumbent) and abs(incumbent) < 1e49:
+                self.incumbent = self._sense * incumbent + self._constant
+            if bound is not None and math.isfinite(bound) and abs(bound) < 1e49:
+                self.bound = self._sense * bound + self._constant
+            if self.incumbent is None:
+                return False
+            self.fired = bool(self._rule(self.incumbent, self.bound))
+            return self.fired
+
+
+def _decided_at(stopper: _Stopper | None) -> tuple[float, float | None] | None:
+    """What the stop rule fired on, when it fired (see :attr:`SolveReport.decided`)."""
+    if stopper is None or not stopper.fired or stopper.incumbent is None:
+        return None
+    return stopper.incumbent, stopper.bound
+
+
+def _stopper(sense: float, constant: float) -> _Stopper | None:
+    rule = _STOP.get()
+    return _Stopper(rule, sense=sense, constant=constant) if rule is not None else None
+
+
 _CBC_RESULT = re.compile(r"^Result - (.*)$", re.M)
 _CBC_OBJ = re.compile(r"^Objective value:\s+(\S+)", re.M)
 _CBC_BOUND = re.compile(r"^(?:Lower|Upper) bound:\s+(\S+)", re.M)
@@ -326,6 +395,8 @@ def _run_cbc_once(
     constant = float(problem.objective.constant) if problem.objective is not None else 0.0
     # CBC's log is in the model's sense (PuLP passes -max) but leaves out the constant.
     ticker = _Ticker("cbc", sense=1.0, constant=constant)
+    stopper = _stopper(1.0, constant)
+    stop_event = threading.Event() if stopper is not None else None
     state = CbcLogState(maximize=problem.sense == pulp.LpMaximize)
     lock = threading.Lock()
 
@@ -334,12 +405,16 @@ def _run_cbc_once(
             lines.append(line)
         if options.msg:
             sys.stdout.write(line)
-        if ticker.enabled and parse_log_line(line, state):
+        if (ticker.enabled or stopper is not None) and parse_log_line(line, state):
             ticker.update(state.incumbent, state.bound)
+            if stopper is not None and stop_event is not None and not stop_event.is_set():
+                if stopper.check(state.incumbent, state.bound):
+                    stop_event.set()
 
     solver = GroupedCbc(
         on_line=on_line,
         cancel=_CANCEL.get(),
+        stop=stop_event,
         watchdog=1.5 * options.time_limit + 30.0,
         msg=False,
         timeLimit=options.time_limit,
@@ -359,6 +434,9 @@ def _run_cbc_once(
         text = "".join(lines)
     result = _CBC_RESULT.search(text)
     result_text = result.group(1).strip() if result else pulp.LpStatus[problem.status]
+    if stop_event is not None and stop_event.is_set() and "ctrl-c" in result_text.lower():
+        result_text = f"{STOPPED_DECIDED} (CBC interrupted once the caller's question was answered)"
+    decided = _decided_at(stopper) if result_text.startswith(STOPPED_DECIDED) else None
     is_mip = any(v.cat == pulp.LpInteger for v in problem.variables())
     sol = problem.sol_status
     objective = pulp.value(problem.objective) if sol in (1, 2) else None
@@ -394,6 +472,7 @@ def _run_cbc_once(
         gap=_relative_gap(objective, bound) if objective is not None else None,
         seconds=seconds,
         values=_read_values(problem) if objective is not None else {},
+        decided=decided if objective is not None else None,
     )
     ticker.done(report)
     return report, text
@@ -411,15 +490,31 @@ class _CallbackHiGHS(pulp.HiGHS):
     """
 
     def __init__(
-        self, *, ticker: _Ticker, cancel: threading.Event | None, **kwargs: object
+        self,
+        *,
+        ticker: _Ticker,
+        cancel: threading.Event | None,
+        stopper: _Stopper | None = None,
+        initial: Mapping[str, float] | None = None,
+        **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)
         self._ticker = ticker
         self._cancel = cancel
+        self._stopper = stopper
+        self._initial = initial
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
         h = lp.solverModel
-        ticker, cancel = self._ticker, self._cancel
+        ticker, cancel, stopper = self._ticker, self._cancel, self._stopper
+        if self._initial is not None:
+            import highspy
+
+            # PuLP numbers HiGHS' columns in lp.variables() order (buildSolverModel).
+            start = highspy.HighsSolution()
+            start.col_value = [float(self._initial.get(v.name, 0.0)) for v in lp.variables()]
+            start.value_valid = True
+            h.setSolution(start)
         if ticker.enabled:
 
             def on_progress(e: object) -> None:
@@ -438,6 +533,14 @@ class _CallbackHiGHS(pulp.HiGHS):
             h.cbSimplexInterrupt.subscribe(on_interrupt)
             h.cbIpmInterrupt.subscribe(on_interrupt)
             h.cbMipInterrupt.subscribe(on_interrupt)
+        if stopper is not None:
+
+            def on_decided(e: object) -> None:
+                out = e.data_out  # type: ignore[attr-defined]
+                if stopper.check(out.mip_primal_bound, out.mip_dual_bound):
+                    e.interrupt()  # type: ignore[attr-defined]
+
+            h.cbMipInterrupt.subscribe(on_decided)
         h.run()
 
 
@@ -453,9 +556,12 @@ def _run_highs(
     obj_mult = -1.0 if problem.sense == pulp.LpMaximize else 1.0
     constant = float(problem.objective.constant) if problem.objective is not None else 0.0
     ticker = _Ticker("highs", sense=obj_mult, constant=constant)
+    stopper = _stopper(obj_mult, constant)
     solver = _CallbackHiGHS(
         ticker=ticker,
         cancel=_CANCEL.get(),
+        stopper=stopper,
+        initial=initial,
         msg=options.msg,
         timeLimit=options.time_limit,
         gapRel=options.gap,
@@ -497,6 +603,13 @@ def _run_highs(
         status = SolveStatus.NOT_SOLVED
     if cancel_requested():
         status_text += " (interrupted: cancelled)"
+    elif stopper is not None and stopper.fired and model_status == ms.kInterrupt:
+        status_text = (
+            f"{STOPPED_DECIDED} (HiGHS interrupted once the caller's question was answered)"
+        )
+    decided = (
+        _decided_at(stopper) if has_sol and model_status == ms.kInterrupt else None
+    )
     report = SolveReport(
         status=status,
         solver="highs",
@@ -507,6 +620,7 @@ def _run_highs(
         gap=_relative_gap(objective, bound) if objective is not None else None,
         seconds=seconds,
         values=_read_values(problem) if has_sol else {},
+        decided=decided,
     )
     ticker.done(report)
     return report
@@ -709,6 +823,7 @@ REGISTRY: dict[str, SolverBackend] = {
         _cbc_version,
         _run_cbc,
         warm_start=True,
+        early_stop=True,
     ),
     "highs": SolverBackend(
         "highs",
@@ -716,6 +831,8 @@ REGISTRY: dict[str, SolverBackend] = {
         _highs_available,
         lambda: f"HiGHS (highspy {_pkg_version('highspy')})",
         _run_highs,
+        warm_start=True,
+        early_stop=True,
     ),
     "scipy": SolverBackend(
         "scipy",
@@ -731,6 +848,7 @@ REGISTRY: dict[str, SolverBackend] = {
         lambda: f"portfolio of {_cbc_version()} and HiGHS (highspy {_pkg_version('highspy')})",
         lambda problem, options, initial: _portfolio(problem, options, initial),
         warm_start=True,
+        early_stop=True,
     ),
 }
 
@@ -769,11 +887,23 @@ def solve_model(
     problem: pulp.LpProblem,
     options: SolverOptions | None = None,
     initial: Mapping[str, float] | None = None,
+    *,
+    stop: StopRule | None = None,
 ) -> SolveReport:
     """Solve ``problem`` in place with the solver named in ``options`` and report the outcome.
 
     ``initial`` (variable name -> value, missing names 0) is a start for backends with the
     ``warm_start`` capability; the others ignore it. It never changes the model.
+
+    ``stop(incumbent, bound)`` (model's sense, with its constant) ends the search early once
+    it returns True, for backends with the ``early_stop`` capability; the report is then
+    ``FEASIBLE`` with the incumbent and the bound reached. The rule must be monotone in what it
+    decides (a question answered stays answered as the incumbent rises and the bound falls).
     """
     options = options or SolverOptions()
-    return get_backend(options.name).run(problem, options, initial)
+    backend = get_backend(options.name)
+    token = _STOP.set(stop)
+    try:
+        return backend.run(problem, options, initial)
+    finally:
+        _STOP.reset(token)

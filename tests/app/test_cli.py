@@ -262,7 +262,7 @@ def test_run_json_contract(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
         assert 45 <= row["projects"] <= 55
     assert alloc["summary"]["best_unfunded"][0]["forced_loss"] is not None
     files = sorted(p.name for p in (tmp_path / "r").iterdir())
-    assert "allocation_projects.csv" in files and "matching_pairs.csv" in files
+    assert "projects.csv" in files and "pairs.csv" in files  # one layout: docs/run-folder.md
 
 
 def test_travel_time_matrix_takes_precedence_and_json_keeps_km(
@@ -332,9 +332,11 @@ def test_excel_workbook_beside_the_csv_tables(
     code, _, err = run_cli(capsys, "match", "--forcing-costs", "--out", str(out_dir), "--excel")
     assert code == 0, err
     sheets = pd.read_excel(out_dir / "results.xlsx", sheet_name=None)
-    assert set(sheets) == {"pairs", "explanations", "forcing_costs", "forcing_loss_matrix"}
-    assert len(sheets["forcing_costs"]) == 484
-    assert "竹溪县" in set(sheets["pairs"]["recipient"])
+    assert set(sheets) == {
+        "概况", "结对建议", "结对理由明细", "强制结对代价", "强制代价矩阵", "假设与数据说明", "来源与版本"
+    }
+    assert len(sheets["强制结对代价"]) == 484
+    assert "竹溪县" in set(sheets["结对建议"]["受援地"])
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert "results.xlsx" in manifest["files"]
 

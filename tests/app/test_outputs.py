@@ -6,6 +6,7 @@ import importlib
 import io
 import json
 import pkgutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -86,7 +87,7 @@ def test_format_choices_come_from_the_registry() -> None:
             a for a in sub.choices[command]._actions if a.dest == "format"  # type: ignore[attr-defined]
         )
         assert tuple(action.choices) == shanchuan.outputs.stdout_formats()
-    assert shanchuan.outputs.stdout_formats() == ("table", "json", "csv")  # today's order
+    assert shanchuan.outputs.stdout_formats() == ("table", "json", "csv", "markdown")  # order
     excel = next(a for a in sub.choices["match"]._actions if a.dest == "excel")  # type: ignore[attr-defined]
     assert excel.option_strings == ["--excel"]
 
@@ -117,7 +118,12 @@ def test_options_are_frozen_and_closed() -> None:
 def test_every_format_emits_and_archives_a_real_outcome(name: str, outcome: Any) -> None:
     fmt = FORMATS[name]
     stream: io.BytesIO | io.StringIO = io.BytesIO() if fmt.binary else io.StringIO()
-    fmt.emit(outcome, stream, OutputOptions(command="match"))
+    if name == "csv" and hasattr(outcome, "allocation"):  # a run has no one table for stdout
+        with pytest.raises(InputError, match="use `run --out DIR`"):
+            fmt.emit(outcome, stream, OutputOptions(command="run"))
+        stream.write("refused")
+    else:
+        fmt.emit(outcome, stream, OutputOptions(command="match"))
     assert stream.getvalue(), f"{name} wrote nothing"
     if fmt.members is not None:
         files = fmt.members(outcome, OutputOptions(extras=frozenset({name})))
@@ -168,7 +174,7 @@ def test_csv_keeps_todays_bytes(match_outcome: Any, tmp_path: Path) -> None:
     assert stream.getvalue() == before.getvalue()
     # --out: every table, UTF-8 with BOM (as pandas writes it to a file)
     files = csv_format.members(match_outcome, OutputOptions())
-    assert list(files) == list(match_outcome.tables())
+    assert list(files) == ["status.csv", *match_outcome.tables()]
     pairs.to_csv(tmp_path / "p.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
     assert files["pairs.csv"] == (tmp_path / "p.csv").read_bytes()
     assert files["pairs.csv"].startswith(b"\xef\xbb\xbf")
@@ -184,19 +190,11 @@ def test_csv_of_an_outcome_without_tables_is_empty() -> None:
     assert stream.getvalue().strip() == ""
 
 
-def test_workbook_one_sheet_per_table(allocation_outcome: Any) -> None:
-    buf = io.BytesIO()
-    workbook.emit(allocation_outcome, buf, OutputOptions())
-    buf.seek(0)
-    sheets = pd.read_excel(buf, sheet_name=None)
-    assert list(sheets) == [n.removesuffix(".csv") for n in allocation_outcome.tables()]
-    assert len(sheets["projects"]) == len(allocation_outcome.tables()["projects.csv"])
-
-
-def test_workbook_sheet_names_fit_excel_and_stay_unique() -> None:
+def test_workbook_sheet_titles_fit_excel_and_stay_unique() -> None:
+    used: set[str] = set()
     long = "x" * 40
-    names = workbook.sheet_names({f"{long}.csv": 1, f"{long}y.csv": 2, "pairs.csv": 3})
-    assert names == {f"{long}.csv": "x" * 31, f"{long}y.csv": "x" * 29 + "~2", "pairs.csv": "pairs"}
+    titles = [workbook.sheet_title(t, used) for t in (long, long, "结对建议")]
+    assert titles == ["x" * 31, "x" * 28 + "~2", "结对建议"]
 
 
 # --- the atomic --out archive on a real outcome ----------------------------------------------
@@ -207,10 +205,11 @@ def test_archive_of_a_real_run(match_outcome: Any, tmp_path: Path) -> None:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert list(manifest) == [
         "tool", "run_format", "shanchuan", "command", "created", "status", "gap", "provenance",
-        "files",
+        "settings", "inputs", "analyses", "files", "sha256",  # run format 2: docs/run-folder.md
     ]
     assert manifest["command"] == "match" and manifest["status"] == "optimal"
-    expected = sorted(["result.json", "changes.log", *match_outcome.tables()])
+    expected = sorted(["result.json", "changes.log", "scenario.toml", "inputs", "status.csv",
+                       *match_outcome.tables()])
     assert manifest["files"] == expected
     assert sorted(p.name for p in out.iterdir()) == sorted([*expected, "manifest.json"])
     assert "results.xlsx" not in manifest["files"]  # the workbook is opt-in
@@ -223,7 +222,7 @@ def test_archive_with_the_workbook(allocation_outcome: Any, tmp_path: Path) -> N
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert "results.xlsx" in manifest["files"]
     sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
-    assert "projects" in sheets
+    assert "项目清单" in sheets and "资金安排表" in sheets
 
 
 def test_archive_failing_format_leaves_nothing(
@@ -293,3 +292,195 @@ def test_stop_messages() -> None:
         "shanchuan: the rules are infeasible (see the diagnosis).\n"
     )
     assert messages.stop_text("infeasible", Diagnosis()).endswith("diagnosis).\nwhy\n")
+
+
+# --- no Python repr in any cell of any output ------------------------------------------------
+
+#: A Python repr in a cell: a tuple, list, dict or set, or a bare nan/None.
+REPR = re.compile(r"^\(.*,.*\)$|^\[.*\]$|^\{.*\}$|\('|\['|\{'|^(nan|NaN|None)$")
+
+
+def _repr_cells_in_csv(name: str, data: bytes) -> list[tuple[str, str]]:
+    import csv
+
+    rows = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    return [(name, cell) for row in rows for cell in row if REPR.search(cell)]
+
+
+def _repr_strings_in_json(value: Any, where: str = "") -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        return [x for k, v in value.items() for x in _repr_strings_in_json(v, f"{where}.{k}")]
+    if isinstance(value, list):
+        return [x for v in value for x in _repr_strings_in_json(v, where)]
+    return [(where, value)] if isinstance(value, str) and REPR.search(value) else []
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """``shanchuan run --out DIR --excel``, the default run with its analyses: (DIR, stdout)."""
+    import contextlib
+
+    out = tmp_path_factory.mktemp("default") / "run"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = cli.main(["-q", "run", "--out", str(out), "--excel"])
+    assert code == 0, stderr.getvalue()
+    return out, stdout.getvalue()
+
+
+def test_no_python_repr_in_any_output_of_the_default_run(
+    default_run: tuple[Path, str], match_outcome: Any
+) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    out, _ = default_run
+    bad: list[tuple[str, str]] = []
+    for path in sorted(out.glob("*.csv")):
+        bad += _repr_cells_in_csv(path.name, path.read_bytes())
+    for name in ("result.json", "manifest.json"):
+        bad += _repr_strings_in_json(json.loads((out / name).read_text(encoding="utf-8")), name)
+    for ws in openpyxl.load_workbook(out / "results.xlsx").worksheets:
+        bad += [
+            (ws.title, str(c.value))
+            for row in ws.iter_rows()
+            for c in row
+            if isinstance(c.value, str) and REPR.search(c.value)
+        ]
+    # the pairing's analyses hold tuples of pairs (displaced by a forced pair): plain text too
+    for name, data in csv_format.members(match_outcome, OutputOptions()).items():
+        bad += _repr_cells_in_csv(name, data)
+    assert not bad, bad[:10]
+    displaced = csv_format.members(match_outcome, OutputOptions())["forcing_costs.csv"]
+    assert "zhuxi–zaoyang;" in displaced.decode("utf-8-sig")  # pairs as recipient–supporter
+
+
+def test_status_csv_states_status_gap_objective_and_unit(
+    match_outcome: Any, allocation_outcome: Any
+) -> None:
+    run = pipeline.RunOutcome(match_outcome, allocation_outcome)
+    status = pd.read_csv(io.BytesIO(csv_format.members(run, OutputOptions())["status.csv"]))
+    assert list(status.columns) == [
+        "engine", "status", "gap", "objective", "objective_unit", "solver", "seconds", "verified"
+    ]
+    assert list(status["engine"]) == ["matching", "allocation"]
+    assert list(status["objective_unit"]) == ["score points", "person-equivalents"]
+    alloc = status.iloc[1]
+    gap = allocation_outcome.result.gap
+    assert alloc["status"] == ("optimal" if gap is not None and gap <= 1e-6 else "feasible")
+    assert alloc["gap"] == pytest.approx(gap)
+    assert alloc["objective"] == pytest.approx(allocation_outcome.result.objective)
+    assert alloc["solver"].startswith(allocation_outcome.result.solver) and alloc["verified"]
+    assert status.iloc[0]["status"] == "optimal"
+
+
+def test_table_shows_objective_decomposition_and_criteria_shares(
+    match_outcome: Any, allocation_outcome: Any
+) -> None:
+    zh = table.report(allocation_outcome, OutputOptions(lang="zh", wide=True))
+    en = table.report(allocation_outcome, OutputOptions(lang="en", wide=True))
+    dec = allocation_outcome.result.objective_decomposition()
+    assert f"目标值分解: {dec['text_zh']}" in zh and "person-equivalents" in zh
+    assert f"objective decomposition: {dec['text']}" in en
+    shares = match_outcome.result.objective_shares
+    text = table.report(match_outcome, OutputOptions(lang="en", wide=True))
+    assert "criteria shares: " in text and "score points" in text
+    for name, share in shares.items():
+        assert f"{share:.1%}" in text, name
+    assert "各准则占比: 实力匹配度" in table.report(match_outcome, OutputOptions(lang="zh"))
+
+
+def test_terminal_tables_fit_120_columns_unless_wide(
+    match_outcome: Any, allocation_outcome: Any
+) -> None:
+    from shanchuan.outputs.render import width
+
+    narrow = table.report(match_outcome, OutputOptions(lang="zh"))
+    assert max(width(line) for line in narrow.splitlines()) <= 120
+    alloc = table.report(allocation_outcome, OutputOptions(lang="en"))
+    assert max(width(line) for line in alloc.splitlines()) <= 120
+    assert "…" in narrow  # the long reasons were cut
+    wide = table.report(match_outcome, OutputOptions(lang="zh", wide=True))
+    assert max(width(line) for line in wide.splitlines()) > 120
+    reasons = match_outcome.analyses["explanations"]["reasons"]
+    assert all(r in wide for r in reasons)  # --wide: every reason in full
+
+
+def test_rule_cost_findings_in_the_run_language(default_run: tuple[Path, str]) -> None:
+    from allocation.rules import rule_labels
+
+    out, stdout = default_run
+    result = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    costs = result["allocation"]["summary"]["rule_costs"]
+    assert costs, "the default rules have costs to report"
+    flat = " ".join(stdout.split())  # the findings are wrapped to 120 columns
+    for cost in costs:
+        assert rule_labels("zh")[cost["rule"]] in cost["text_zh"], cost["text_zh"]
+        assert rule_labels("en")[cost["rule"]] not in cost["text_zh"]  # no English label
+        assert rule_labels("en")[cost["rule"]] in cost["text"]
+        assert " ".join(cost["text_zh"].split())[:40] in flat  # the terminal shows it in zh
+
+
+def test_every_label_exists_in_both_languages() -> None:
+    from shanchuan import labels
+
+    assert labels.missing_translations() == []
+    assert labels.rule("budget", "zh") == "年度专项资金预算"
+    assert labels.rule("budget", "en") == "the yearly special-fund budget"
+    assert labels.header("supporter_topup_wan", "zh") == "支援方补足资金（万元）"
+
+
+def _assert_declared(outcome: Any) -> None:
+    from shanchuan.outputs.columns import OUTPUT_COLUMNS, OUTPUT_TABLES
+
+    matrices = {"forcing_loss_matrix", "sensitivity_frequency"}  # counties as columns
+    for name, frame in outcome.tables().items():
+        key = name.removesuffix(".csv").removeprefix("matching_").removeprefix("allocation_")
+        if key in matrices:
+            continue
+        assert key in OUTPUT_TABLES, f"{name}: not in shanchuan.outputs.columns.OUTPUT_TABLES"
+        undeclared = [c for c in frame.columns if c not in OUTPUT_TABLES[key][1]]
+        assert not undeclared, f"{name}: declare {undeclared} in shanchuan.outputs.columns"
+        assert all(c in OUTPUT_COLUMNS for c in frame.columns)
+
+
+def test_every_output_column_is_declared(outcome: Any) -> None:
+    _assert_declared(outcome)
+
+
+def test_every_matching_analysis_column_is_declared() -> None:
+    every = pipeline.Analyses(alternatives=2, sensitivity=4, stability=True)
+    _assert_declared(pipeline.match("hubei-2021", analyses=every))
+
+
+def test_fast_and_lang_are_recorded_as_typed_not_as_set() -> None:
+    from shanchuan import provenance
+
+    flags = {"--fast": list(cli.FAST_SETS), "--lang en": ["matching.explain.language=en"]}
+    sets = ["allocation.solver.gap=0.01", *flags["--fast"], *flags["--lang en"]]
+    loaded = cli._credit_flags(pipeline.load(None, sets=sets), flags)
+    sources = {c.key: c.source for c in loaded.scenario.changes}
+    assert sources == {
+        "allocation.solver.gap": "--set",
+        "allocation.analysis.rule_costs": "--fast",
+        "allocation.analysis.force_unfunded": "--fast",
+        "matching.explain.language": "--lang en",
+    }
+    assert provenance.typed_sets(loaded.scenario) == ["allocation.solver.gap=0.01"]
+    log = archive.changes_log({"changes": [c.to_dict() for c in loaded.scenario.changes]})
+    assert "allocation.analysis.rule_costs: True -> False (--fast)" in log
+    assert "(--set)" not in log.replace("allocation.solver.gap: 0.001 -> 0.01 (--set)", "")
+    assert loaded.scenario.origin("allocation.analysis.rule_costs") == "--fast"
+    assert loaded.scenario.sets == tuple(sets)  # kept whole: a variant re-applies them
+
+
+def test_csv_on_stdout_with_a_bom_when_asked(match_outcome: Any) -> None:
+    plain, marked = io.StringIO(), io.StringIO()
+    csv_format.emit(match_outcome, plain, OutputOptions())
+    csv_format.emit(match_outcome, marked, OutputOptions(bom=True))
+    assert not plain.getvalue().startswith("\ufeff")
+    assert marked.getvalue() == "\ufeff" + plain.getvalue()
+
+
+def test_run_format_csv_is_refused_before_any_work(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["-q", "run", "--format", "csv"])
+    err = capsys.readouterr().err
+    assert code == 2 and "use `run --out DIR`" in err and "Traceback" not in err

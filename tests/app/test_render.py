@@ -36,3 +36,31 @@ def test_columns_line_up_with_chinese_names() -> None:
 def test_missing_values_are_blank() -> None:
     frame = pd.DataFrame({"x": [math.nan, 1.0]})
     assert render.table(frame).splitlines()[2].strip() == ""
+
+
+def test_cut_counts_wide_characters_and_marks_the_cut() -> None:
+    assert render.cut("竹溪县枣阳市", 7) == "竹溪县…"
+    assert render.width(render.cut("竹溪县枣阳市", 7)) <= 7
+    assert render.cut("short", 10) == "short"
+
+
+def test_wrap_breaks_at_spaces_or_between_chinese_characters() -> None:
+    english = "Relaxing the yearly special-fund budget would raise the objective by 108,803.0."
+    lines = render.wrap(english, 30, indent="  ")
+    assert all(render.width(x) <= 30 for x in lines)
+    assert " ".join(x.strip() for x in lines) == english
+    assert lines[1].startswith("    ")  # continuation indented
+    chinese = "放宽年度专项资金预算可使目标值提高十万八千八百零三人当量并多覆盖三个结对年度"
+    lines = render.wrap(chinese, 20)
+    assert all(render.width(x) <= 20 for x in lines)
+    assert "".join(x.strip() for x in lines) == chinese
+
+
+def test_a_table_fits_its_width_by_cutting_text_never_numbers() -> None:
+    frame = pd.DataFrame(
+        {"recipient": ["竹溪县"], "score": [1234567.891], "reasons": ["理由很长" * 40]}
+    )
+    text = render.table(frame, digits=1, fit=60)
+    assert max(render.width(x) for x in text.splitlines()) <= 60
+    assert "1,234,567.9" in text and "…" in text
+    assert "理由很长" * 40 in render.table(frame, digits=1)  # no fit: whole

@@ -152,8 +152,33 @@ def test_wrong_type_names_the_source_and_expected_type() -> None:
 
 
 def test_engine_checks_become_problems() -> None:
-    with pytest.raises(ScenarioError, match=r"objective must be 'weighted_sum' or 'maxmin'"):
+    # A cross-setting rule is the engine's own check, filed under the key it names.
+    with pytest.raises(
+        ScenarioError, match=r"--set, key 'matching.rules.stable': stable = true needs"
+    ):
+        sc_mod.load(sets=["matching.rules.stable=true", "matching.rules.recipient_demand=2"])
+
+
+def test_a_value_outside_its_domain_names_the_choices() -> None:
+    with pytest.raises(
+        ScenarioError,
+        match=r"--set, key 'matching.objective': invalid value \(got 'best'\); "
+        r"expected one of 'weighted_sum', 'maxmin'",
+    ):
         sc_mod.load(sets=["matching.objective=best"])
+
+
+def test_every_key_has_a_domain() -> None:
+    # One rule, one home: a key added to an option class must say what it accepts.
+    assert set(sc_mod.KNOWN) == set(sc_mod.DOMAINS)
+
+
+def test_every_default_is_inside_its_domain() -> None:
+    from shanchuan import config
+
+    for key, info in sc_mod.KNOWN.items():
+        value = config.convert(info.default, info.type)
+        assert sc_mod.DOMAINS[key](value), (key, info.default)
 
 
 def test_set_values_are_toml_with_bare_strings() -> None:

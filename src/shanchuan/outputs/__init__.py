@@ -7,9 +7,13 @@ module                 holds
 :mod:`.table`          ``--format table``: the terminal report
 :mod:`.json`           ``--format json`` and ``result.json``
 :mod:`.csv`            ``--format csv`` (main table) and every table in ``--out``
-:mod:`.workbook`       ``--excel``: ``results.xlsx`` (optional, openpyxl)
+:mod:`.markdown`       ``--format markdown``: a report of sections and tables
+:mod:`.workbook`       ``--excel``: ``results.xlsx``, the planner's workbook (openpyxl)
 :mod:`.archive`        the atomic ``--out DIR`` writer (manifest, changes.log, members)
-:mod:`.render`         CJK-aware text tables
+:mod:`.columns`        every output column: headers in zh/en, kind (format, unit), meaning
+:mod:`.summary`        ``status.csv`` rows, and cells made plain (no Python reprs)
+:mod:`.assumptions`    假设与数据说明: the estimates and assumptions a scenario states
+:mod:`.render`         CJK-aware text tables, cut and wrapped to a width
 :mod:`.messages`       errors and stops on stderr, from structured problems
 =====================  ==========================================================
 
@@ -26,6 +30,7 @@ from types import MappingProxyType
 
 from shanchuan.outputs import csv as _csv
 from shanchuan.outputs import json as _json
+from shanchuan.outputs import markdown as _markdown
 from shanchuan.outputs import table as _table
 from shanchuan.outputs import workbook as _workbook
 from shanchuan.outputs.base import Format, Outcome, OutputOptions
@@ -38,6 +43,7 @@ FORMATS: Mapping[str, Format] = MappingProxyType(
             _table.FORMAT,
             _json.FORMAT,
             _csv.FORMAT,
+            _markdown.FORMAT,
             _workbook.FORMAT,
         )
     }

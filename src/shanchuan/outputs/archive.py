@@ -17,6 +17,7 @@ refused before any solving.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
@@ -27,6 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from shanchuan import signals
 from shanchuan.errors import OutputExistsError
 from shanchuan.outputs.base import Format, OutputOptions
 from solverkit import jsonio
@@ -38,7 +40,12 @@ CHANGES = "changes.log"
 #: The marker that makes a folder a shanchuan run: ``manifest.json`` is a JSON object with
 #: ``"tool": "shanchuan"``, this ``run_format`` and the list of ``files`` the run wrote.
 TOOL = "shanchuan"
-RUN_FORMAT = 1
+#: The layout of a run folder (docs/run-folder.md). 2: one table name per table in every
+#: command (``pairs.csv``, ``projects.csv``, ...), ``scenario.json``, ``inputs/`` and the
+#: files' SHA-256s; 1: ``run`` prefixed its tables (``matching_pairs.csv``, ...).
+RUN_FORMAT = 2
+#: Run formats recognised as a shanchuan run (for ``--force`` and for reading back).
+KNOWN_RUN_FORMATS = (1, 2)
 
 
 def _run_listing(out: Path) -> list[str] | None:
@@ -56,7 +63,7 @@ def _run_listing(out: Path) -> list[str] | None:
         return None
     if not isinstance(data, dict) or data.get("tool") != TOOL:
         return None
-    if data.get("run_format") != RUN_FORMAT:
+    if data.get("run_format") not in KNOWN_RUN_FORMATS:
         return None
     files = data.get("files")
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
@@ -159,6 +166,18 @@ def run_manifest(outcome: Any, options: OutputOptions) -> dict[str, Any]:
     }
 
 
+def _recorded(outcome: Any) -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
+    """What ``shanchuan reproduce`` needs (:mod:`shanchuan.runfolder`).
+
+    Nothing for an outcome without a scenario (a comparison).
+    """
+    from shanchuan import runfolder
+
+    if not any(True for _ in runfolder._outcome_parts(outcome)):
+        return {}, []
+    return runfolder.recorded(outcome)
+
+
 def member_files(
     outcome: Any, options: OutputOptions, formats: Iterable[Format]
 ) -> Iterator[tuple[str, bytes]]:
@@ -169,16 +188,18 @@ def member_files(
             yield from fmt.members(outcome, options).items()
 
 
-def write_run(
-    out: Path, outcome: Any, options: OutputOptions, *, force: bool = False
-) -> Path:
+def write_run(out: Path, outcome: Any, options: OutputOptions, *, force: bool = False) -> Path:
     """Write ``outcome`` into ``out`` atomically: manifest, changes.log and the members."""
     from shanchuan.outputs import FORMATS
 
     info = run_manifest(outcome, options)
+    extra, inputs = _recorded(outcome)
+    info.update(extra)
     log = changes_log(info["provenance"])
     files = itertools.chain(
-        member_files(outcome, options, FORMATS.values()), [(CHANGES, log.encode("utf-8"))]
+        member_files(outcome, options, FORMATS.values()),
+        [(CHANGES, log.encode("utf-8"))],
+        inputs,
     )
     return write_archive(out, manifest=info, files=files, force=force)
 
@@ -201,18 +222,30 @@ def write_archive(
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
     try:
+        digests: dict[str, str] = {}
         for name, data in files:
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)  # inputs/
             (staging / name).write_bytes(data)
+            digests[name] = hashlib.sha256(data).hexdigest()
         # The manifest goes last: its presence marks a complete run.
         listing = sorted(p.name for p in staging.iterdir())
         (staging / MANIFEST).write_text(
-            jsonio.dumps({"tool": TOOL, "run_format": RUN_FORMAT, **manifest, "files": listing}),
+            jsonio.dumps(
+                {
+                    "tool": TOOL,
+                    "run_format": RUN_FORMAT,
+                    **manifest,
+                    "files": listing,
+                    "sha256": dict(sorted(digests.items())),
+                }
+            ),
             encoding="utf-8",
         )
         if out.exists() and any(out.iterdir()):
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
-            os.replace(out, old / out.name)
-            os.replace(staging, out)
+            with signals.deferred():  # a signal never falls between the two renames
+                os.replace(out, old / out.name)
+                os.replace(staging, out)
             shutil.rmtree(old, ignore_errors=True)
         else:
             if out.exists():

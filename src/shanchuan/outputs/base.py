@@ -40,6 +40,13 @@ class OutputOptions:
     archive's manifest."""
     extras: frozenset[str] = frozenset()
     """Names of the opt-in archive members asked for (``{"workbook"}`` with ``--excel``)."""
+    lang: str = ""
+    """``zh`` or ``en`` (``--lang``); empty: the scenario's ``matching.explain.language``."""
+    bom: bool = False
+    """``--bom``: ``--format csv`` on stdout starts with a UTF-8 byte-order mark, for Excel
+    (off by default: a pipe into another program wants plain UTF-8)."""
+    wide: bool = False
+    """``--wide``: terminal tables show every reason in full (else they fit 120 columns)."""
 
 
 Emit = Callable[[Any, IO[Any], OutputOptions], None]

@@ -1,9 +1,13 @@
 """``--format csv``: the main table on stdout; every table as a CSV file in ``--out``.
 
-On stdout plain UTF-8 (for pipes and ``> file.csv``); in ``--out`` UTF-8 with a BOM, so Excel
-on Chinese Windows reads the names. Lines end in LF on every platform, and the index is
-never written. Text that a spreadsheet would evaluate (``=``, ``+``, ``-``, ``@`` ...) gets a
-leading apostrophe (:mod:`shanchuan.outputs.formulas`). The goldens pin these bytes.
+On stdout plain UTF-8 (for pipes), with a BOM under ``--bom`` (``> file.csv`` for Excel); in
+``--out`` UTF-8 with a BOM, so Excel on Chinese Windows reads the names. ``run --format csv``
+is refused (a run has several tables; ``--out DIR`` writes each). Lines end in LF on every
+platform, and the index is never written; ``status.csv`` (:mod:`shanchuan.outputs.summary`)
+states each engine's status, gap, objective with its unit, solver and time. Tuples and lists
+are written as ``a;b`` text, never as Python reprs. Text that a spreadsheet would evaluate
+(``=``, ``+``, ``-``, ``@`` ...) gets a leading apostrophe (:mod:`shanchuan.outputs.formulas`).
+The goldens pin these bytes.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from shanchuan.outputs.base import Format, OutputOptions
 from shanchuan.outputs.formulas import neutralise_frame
+from shanchuan.outputs.summary import plain_frame, with_status
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,19 +51,34 @@ def main_table(outcome: Any) -> pd.DataFrame:
     """The outcome's first table (pairs, or projects), empty when it has none."""
     import pandas as pd
 
-    return next(iter(outcome.tables().values()), pd.DataFrame())
+    return plain_frame(next(iter(outcome.tables().values()), pd.DataFrame()))
+
+
+#: Why ``run --format csv`` is refused: a run has two engines' tables, stdout holds one.
+RUN_CSV_REFUSAL = (
+    "--format csv writes one table to stdout, and a run has several (the pairs, the projects "
+    "and their summaries); use `run --out DIR` (every table as a CSV file), or "
+    "`match --format csv` / `allocate --format csv` for one table"
+)
 
 
 def emit(outcome: Any, stream: IO[str], options: OutputOptions) -> None:
-    """Write the main table to ``stream``."""
-    stream.write(frame_text(main_table(outcome)))
+    """Write the main table to ``stream`` (with a byte-order mark under ``--bom``).
+
+    A run (pairing and allocation) is refused: which of its tables would be "the" table?
+    """
+    if hasattr(outcome, "allocation"):
+        from shanchuan.errors import InputError
+
+        raise InputError(RUN_CSV_REFUSAL)
+    stream.write(("\ufeff" if options.bom else "") + frame_text(main_table(outcome)))
 
 
 def members(outcome: Any, options: OutputOptions) -> Mapping[str, bytes]:
-    """Every table, one file each, named as in ``outcome.tables()`` (``pairs.csv``, ...)."""
+    """``status.csv``, then every table, one file each, named as in ``outcome.tables()``."""
     return {
         name: frame_text(frame).encode(ARCHIVE_ENCODING)
-        for name, frame in outcome.tables().items()
+        for name, frame in with_status(outcome).items()
     }
 
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
 from shanchuan.errors import InputError, Problem
 from shanchuan.schemas import COUNTIES, INPUT_FILES
-from shanchuan.validation.readers import read_table_collect
+from shanchuan.validation.readers import Limits, read_table_collect
 from shanchuan.validation.references import validate_references
 from shanchuan.validation.tables import validate_table
 from solverkit.text import did_you_mean
@@ -57,6 +58,7 @@ def load_inputs(files: Mapping[str, str | os.PathLike[str] | None]) -> LoadedDat
     paths; ``None`` or ``""`` means not given. ``counties`` and ``sectors`` are always needed.
     Raises :class:`InputError` listing every problem of every file.
     """
+    Limits.from_env()  # a bad size limit in the environment is one problem, not one a file
     problems: list[Problem] = []
     given: dict[str, str] = {}
     for key, path in files.items():
@@ -81,6 +83,7 @@ def load_inputs(files: Mapping[str, str | os.PathLike[str] | None]) -> LoadedDat
                 )
             )
     tables: dict[str, pd.DataFrame] = {}
+    faulty: set[str] = set()  # files with problems of their own
     for key, path in given.items():
         schema = INPUT_FILES[key]
         try:
@@ -92,14 +95,70 @@ def load_inputs(files: Mapping[str, str | os.PathLike[str] | None]) -> LoadedDat
             problems += found
             continue
         typed, more = validate_table(raw, schema, path)
-        problems += sorted([*found, *more], key=lambda p: p.row or 0)
+        own = sorted([*found, *more], key=lambda p: p.row or 0)
+        problems += own
+        if own:
+            faulty.add(key)
         tables[key] = typed
-    resolved, found = validate_references(
-        tables, given, unreadable=[k for k in given if k not in tables]
-    )
-    problems += found
+    unreadable = [k for k in given if k not in tables]
+    resolved, found = validate_references(tables, given, unreadable=unreadable)
+    problems += summarise_knock_ons(found, tables, given, faulty, unreadable)
     InputError.collect(problems)
     return _assemble(resolved, given)
+
+
+#: The tables other files refer to (by county, sector code or project id).
+REFERENCED = ("counties", "sectors", "projects")
+#: How many of the problems that follow from an earlier one are still listed one by one.
+KNOCK_ON_SHOWN = 3
+
+
+def summarise_knock_ons(
+    found: list[Problem],
+    tables: Mapping[str, pd.DataFrame],
+    given: Mapping[str, str],
+    faulty: set[str],
+    unreadable: list[str],
+) -> list[Problem]:
+    """The cross-file problems ``found``, with those that follow from a faulty file summarised.
+
+    A counties file with a header and no rows makes every county named anywhere else
+    "unknown": hundreds of lines that all say "fix counties.csv". A cross-file problem is a
+    knock-on when it goes away once the referenced files that have problems of their own are
+    left out of the check; those are listed :data:`KNOCK_ON_SHOWN` at a time per file, and the
+    rest counted ("… and 208 problems that follow from it").
+    """
+    causes = [k for k in REFERENCED if k in faulty]
+    if not causes or not found:
+        return found
+    _, base = validate_references(
+        {k: v for k, v in tables.items() if k not in causes},
+        given,
+        unreadable=[*unreadable, *causes],
+    )
+    independent = {str(p) for p in base}
+    cause_files = {given[k] for k in causes}
+    keep: list[Problem] = []
+    follow: dict[str, list[Problem]] = {}
+    for p in found:
+        if str(p) in independent or p.file in cause_files:
+            keep.append(p)
+        else:
+            follow.setdefault(p.file, []).append(p)
+    named = " and ".join(Path(given[k]).name for k in causes)
+    for file, items in follow.items():
+        keep += items[:KNOCK_ON_SHOWN]
+        rest = len(items) - KNOCK_ON_SHOWN
+        if rest > 0:
+            keep.append(
+                Problem(
+                    file=file,
+                    message=f"… and {rest} more problem{'s' if rest != 1 else ''} like these, "
+                    f"that follow from the problems of {named} above",
+                    expected=f"{named} fixed first; then run again to see what is left",
+                )
+            )
+    return keep
 
 
 def _assemble(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> LoadedData:

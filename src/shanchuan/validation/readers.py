@@ -23,7 +23,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import math
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -51,6 +54,54 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 #: Index name of the frames returned by :func:`read_table`.
 ROW = "row"
+
+#: Environment variables that raise (or lower) the size limits of an input file and of one
+#: cell. They are limits on resources, not on meaning, so they are not scenario keys: a
+#: service or a shared machine sets them once for every scenario.
+MAX_FILE_ENV, MAX_CELL_ENV = "SHANCHUAN_MAX_FILE_MB", "SHANCHUAN_MAX_CELL_CHARS"
+#: Defaults: 64 MB a file (a province's project pool is well under 1 MB) and 32,768
+#: characters a cell (Excel's own limit of a cell, so a file Excel saved always fits).
+DEFAULT_MAX_FILE_MB, DEFAULT_MAX_CELL_CHARS = 64, 32_767
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits of the readers: bytes of one file, characters of one cell."""
+
+    file_bytes: int
+    cell_chars: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Limits:
+        """The limits set by :data:`MAX_FILE_ENV` and :data:`MAX_CELL_ENV` (or the defaults).
+
+        A value that is not a positive number is a problem of the environment, reported as
+        bad input naming the variable.
+        """
+        env = os.environ if env is None else env
+        problems = []
+        values: list[float] = []
+        for name, default, what in (
+            (MAX_FILE_ENV, DEFAULT_MAX_FILE_MB, "a number of megabytes > 0"),
+            (MAX_CELL_ENV, DEFAULT_MAX_CELL_CHARS, "a whole number of characters > 0"),
+        ):
+            raw = env.get(name, "").strip()
+            try:
+                value = float(raw) if raw else float(default)
+            except ValueError:
+                value = math.nan
+            if not (value > 0 and math.isfinite(value)):
+                problems.append(
+                    Problem(
+                        file=f"environment variable {name}",
+                        message="invalid value",
+                        value=raw,
+                        expected=what,
+                    )
+                )
+            values.append(value)
+        InputError.collect(problems)
+        return cls(file_bytes=int(values[0] * 1_000_000), cell_chars=int(values[1]))
 
 
 def decode(data: bytes, file: str) -> str:
@@ -119,7 +170,20 @@ def _check_path(path: Path, file: str) -> bytes:
                 expected="the path of a .csv file",
             )
         )
-    data = path.read_bytes()
+    limit = Limits.from_env().file_bytes
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        data = fh.read(limit + 1)  # a file that grows while read is still cut at the limit
+    if max(size, len(data)) > limit:
+        raise InputError(
+            Problem(
+                file=file,
+                message=f"the file is {max(size, len(data)) / 1e6:,.1f} MB, more than the limit "
+                f"of {limit / 1e6:,.0f} MB for an input file",
+                expected=f"a smaller file, or a higher limit in the environment variable "
+                f"{MAX_FILE_ENV} (megabytes)",
+            )
+        )
     if data.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
         raise InputError(
             Problem(
@@ -181,12 +245,18 @@ def parse_csv(text: str, schema: Schema, file: str) -> tuple[pd.DataFrame | None
     # The spreadsheet row of a record is its position + 1: csv.reader yields one record per
     # spreadsheet row, also for blank lines and for cells spanning several physical lines.
     records = _records(text, file)
+    problems: list[Problem] = []
     header_raw = records[first]
     header_row = first + 1
+    cell_limit = Limits.from_env().cell_chars
+    oversize = {pos: _oversize(rec, cell_limit) for pos, rec in enumerate(records)}
+    if oversize[first]:
+        raise InputError(
+            [_too_long(file, header_row, f"#{i + 1}", n, cell_limit) for i, n in oversize[first]]
+        )
     problem = _wrong_delimiter(header_raw, schema, file, header_row)
     if problem is not None:
         raise InputError(problem)
-    problems: list[Problem] = []
     header = [h.strip() for h in header_raw]
     # Trailing empty header cells (Excel writes them for formatted but empty columns) carry no
     # column; an empty name between named columns is a problem.
@@ -225,6 +295,12 @@ def parse_csv(text: str, schema: Schema, file: str) -> tuple[pd.DataFrame | None
         if not any(cells):
             continue
         row = pos + 1
+        if oversize[pos]:
+            problems += [
+                _too_long(file, row, header[i] if i < width else f"#{i + 1}", n, cell_limit)
+                for i, n in oversize[pos]
+            ]
+            continue
         if len(cells) > width:
             extra = [c for c in cells[width:] if c]
             if extra:
@@ -249,14 +325,38 @@ def parse_csv(text: str, schema: Schema, file: str) -> tuple[pd.DataFrame | None
     return frame, problems
 
 
+def _oversize(record: list[str], limit: int) -> list[tuple[int, int]]:
+    """(cell index, length) of the cells of ``record`` longer than ``limit`` characters."""
+    return [(i, len(c)) for i, c in enumerate(record) if len(c) > limit]
+
+
+def _too_long(file: str, row: int, column: str, length: int, limit: int) -> Problem:
+    # The cell itself is not echoed: it may be megabytes, and it is untrusted text.
+    return Problem(
+        file=file,
+        row=row,
+        column=column,
+        message=f"the cell holds {length:,} characters, more than the limit of {limit:,}",
+        expected=f"a shorter cell (Excel holds at most 32,767 characters a cell), or a higher "
+        f"limit in the environment variable {MAX_CELL_ENV}",
+    )
+
+
 def _records(text: str, file: str) -> list[list[str]]:
+    # The csv module's own guard (131,072 characters a field) would stop the read with no
+    # row or column; the file is already within its size limit, so let csv read any field
+    # and report long cells with their place (parse_csv). The limit is process-wide, only
+    # ever raised here.
+    if csv.field_size_limit() < len(text) + 1:
+        csv.field_size_limit(min(len(text) + 1, 2**31 - 1))
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        return list(csv.reader(io.StringIO(text, newline="")))
+        return list(reader)
     except csv.Error as exc:
         raise InputError(
             Problem(
                 file=file,
-                message=f"the file is not readable as CSV: {exc}",
+                message=f"the file is not readable as CSV: {exc} (line {reader.line_num})",
                 expected=f"a comma-separated CSV file ({SAVE_AS})",
             )
         ) from None

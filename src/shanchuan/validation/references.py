@@ -129,6 +129,7 @@ def _unknown_keys(
     assert col.references is not None
     what = _KEY_WORDS[col.references]
     problems: list[Problem] = []
+    hints = _Hints(known)
     for row, value in zip(rows, frame[col.name], strict=True):
         if is_missing(value):
             continue
@@ -140,12 +141,41 @@ def _unknown_keys(
                         file=file,
                         row=row,
                         column=col.name,
-                        message=f"unknown {what} '{item}'{did_you_mean(item, known)}",
+                        message=f"unknown {what} '{item}'{hints(item)}",
                         value=item,
                         expected=f"a {what} of {other}",
                     )
                 )
     return problems
+
+
+class _Hints:
+    """Suggestions ("did you mean") for unknown keys, in bounded time.
+
+    difflib compares a word with every candidate; a pool of thousands of project ids and
+    hundreds of unknown ids (a renamed pool, a hostile file) took minutes. So only the first
+    :attr:`MAX_HINTS` unknown values of a column get a hint, each against at most
+    :attr:`MAX_POOL` candidates (those of a similar length sharing the first character, when
+    the pool is larger).
+    """
+
+    MAX_HINTS = 20
+    MAX_POOL = 400
+
+    def __init__(self, known: set[str]) -> None:
+        self.known = sorted(known)
+        self.left = self.MAX_HINTS
+
+    def __call__(self, word: str) -> str:
+        if self.left <= 0:
+            return ""
+        self.left -= 1
+        pool = self.known
+        if len(pool) > self.MAX_POOL:
+            pool = [k for k in pool if k[:1] == word[:1] and abs(len(k) - len(word)) <= 2][
+                : self.MAX_POOL
+            ]
+        return did_you_mean(word, pool)
 
 
 def _needs(file: str, col: Column, other: str) -> Problem:
