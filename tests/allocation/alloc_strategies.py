@@ -133,7 +133,15 @@ def instances(
     lo = draw(st.sampled_from([0, 0, 0, 0, 1, 2]))
     plo = draw(st.sampled_from([0, 0, 0, 0, 0, 1]))
     locked = {draw(st.sampled_from(ids))} if draw(st.integers(0, 3)) == 0 else set()
-    needed = {q for pid in locked for q in rows[pid]["requires"].split(";") if q}
+    # Everything a locked project needs, transitively: excluding any of it makes the lock
+    # impossible, which prepare refuses (a hard input error, not an instance to solve).
+    needed: set[str] = set()
+    todo = list(locked)
+    while todo:
+        for q in rows[todo.pop()]["requires"].split(";"):
+            if q and q not in needed:
+                needed.add(q)
+                todo.append(q)
     excluded = tuple(
         p for p in draw(st.lists(st.sampled_from(ids), max_size=1)) if p not in locked | needed
     )
