@@ -22,6 +22,7 @@ from typing import Any
 # the scenario machinery are imported in _dispatch, when a command runs.
 from shanchuan import __version__, commands, outputs, signals
 from shanchuan.commands import report as report_cmd
+from shanchuan.commands.arguments import add_override_args
 from shanchuan.errors import InfeasibleError, InputError, ShanchuanError, SolveFailedError
 from shanchuan.outputs import archive, messages
 from shanchuan.outputs.base import OutputOptions
@@ -47,21 +48,10 @@ def _add_scenario_args(p: argparse.ArgumentParser) -> None:
         default=None,
         help="scenario file, folder with scenario.toml, or built-in name (default: hubei-2021)",
     )
-    p.add_argument(
-        "--scenario",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="apply the named override set (repeatable, in order; sets must not overlap)",
-    )
-    p.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="set one dotted key, e.g. matching.rules.max_distance=300 (applied last)",
+    add_override_args(
+        p,
+        scenario_help="apply the named override set (repeatable, in order; sets must not overlap)",
+        set_help="set one dotted key, e.g. matching.rules.max_distance=300 (applied last)",
     )
     p.add_argument("--format", choices=outputs.stdout_formats(), default="table")
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="write results here")

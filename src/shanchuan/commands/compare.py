@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from shanchuan import outputs
+from shanchuan.commands.arguments import add_override_args
 from shanchuan.errors import InputError
 
 HELP = "what changed from run A to run B: pairs, projects, money, fairness, objectives"
@@ -35,21 +36,11 @@ def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> argparse.A
         help="run folder, scenario file/folder or built-in name (first = A, the base; "
         "default hubei-2021); SCENARIO+NAME adds override set NAME to that side",
     )
-    p.add_argument(
-        "--scenario",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="apply the named override set to the last side (with one side: make B from A)",
-    )
-    p.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="set one key on the last side (with one side: make B from A)",
+    add_override_args(
+        p,
+        scenario_help="apply the named override set to the last side "
+        "(with one side: make B from A)",
+        set_help="set one key on the last side (with one side: make B from A)",
     )
     p.add_argument(
         "--engine",

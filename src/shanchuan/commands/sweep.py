@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from shanchuan.commands.arguments import add_override_args
+
 log = logging.getLogger("shanchuan")
 
 #: Default of ``--max-variants`` (kept here so ``--help`` loads no engine).
@@ -36,21 +38,10 @@ def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> argparse.A
         default=None,
         help="scenario file, folder with scenario.toml, or built-in name (default: hubei-2021)",
     )
-    p.add_argument(
-        "--scenario",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="apply the named override set to the base (repeatable)",
-    )
-    p.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="set one key of the base scenario (applied before the sweep's values)",
+    add_override_args(
+        p,
+        scenario_help="apply the named override set to the base (repeatable)",
+        set_help="set one key of the base scenario (applied before the sweep's values)",
     )
     p.add_argument(
         "--engine",
