@@ -56,6 +56,7 @@ __all__ = [
 ]
 
 from matching.alternatives import Alternative, alternatives, alternatives_frame
+from matching.calibrate import Calibration, CalibrationError, calibrate
 from matching.diagnose import Diagnosis, Relaxation, RuleItem, diagnose
 from matching.explain import explain_pairs
 from matching.forcing import AnalysisError, forcing_costs, forcing_matrix
@@ -65,6 +66,8 @@ from matching.stability import blocking_pairs, is_stable
 __all__ += [
     "Alternative",
     "AnalysisError",
+    "Calibration",
+    "CalibrationError",
     "Diagnosis",
     "Relaxation",
     "RuleItem",
@@ -72,6 +75,7 @@ __all__ += [
     "alternatives",
     "alternatives_frame",
     "blocking_pairs",
+    "calibrate",
     "diagnose",
     "explain_pairs",
     "forcing_costs",

@@ -178,7 +178,13 @@ class Calibration:
             ),
             "reference": pd.DataFrame(
                 ref,
-                columns=["recipient", "supporter", "calibrated_supporter", "reproduced", "explained"],
+                columns=[
+                    "recipient",
+                    "supporter",
+                    "calibrated_supporter",
+                    "reproduced",
+                    "explained",
+                ],
             ),
             "unexplained": pd.DataFrame(
                 [
@@ -218,7 +224,7 @@ class Calibration:
             "reference_pairs": len(self.reference),
             "reproduced": len(self.reproduced),
             "recovered_rate": self.recovered_rate,
-            "status": self.status,
+            "solve_status": self.status,
             "pairing": [list(p) for p in self.pairing],
             "unexplained": [
                 {**dataclasses.asdict(u), "beaten_on": list(u.beaten_on)} for u in self.unexplained
@@ -426,9 +432,7 @@ def _solve_lp(
 
     n_other = int((~is_ref).sum())
     # competitors: u + v - w·c - delta >= fixed part, written as <=
-    a_ub = rows_of(
-        ~is_ref, -1.0, sp.hstack([sp.csr_matrix((n_other, ne)), np.ones((n_other, 1))])
-    )
+    a_ub = rows_of(~is_ref, -1.0, sp.hstack([sp.csr_matrix((n_other, ne)), np.ones((n_other, 1))]))
     b_ub = -fixed_part[~is_ref]
     # reference pairs: u + v - w·c - e = fixed part (e >= 0: the pair's reduced cost)
     a_ref = rows_of(
@@ -449,9 +453,7 @@ def _solve_lp(
     )
     cost = np.zeros(n_var)
     cost[ie:idl] = 1.0 if row_weight is None else [row_weight[r] for r in ref_rows]
-    first = linprog(
-        cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs"
-    )
+    first = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
     if first.status != 0:
         raise RuntimeError(f"calibration LP not solved: {first.message}")
     violation = float(first.fun)
@@ -593,7 +595,9 @@ def calibrate(
     pairs = _check_reference(problem, list(reference), settings.rules)
     fix = _fixed_weights(problem, fixed)
     if folds and not 2 <= folds <= len(pairs):
-        raise CalibrationError(f"folds must be 0 (off) or 2..{len(pairs)} (the reference pairs), got {folds}")
+        raise CalibrationError(
+            f"folds must be 0 (off) or 2..{len(pairs)} (the reference pairs), got {folds}"
+        )
     if bootstrap < 0:
         raise CalibrationError(f"bootstrap must be 0 (off) or positive, got {bootstrap}")
     inst = _instance(problem, settings.rules)
@@ -616,9 +620,7 @@ def calibrate(
     rng = np.random.default_rng(seed)
     ranges: dict[str, tuple[float, float]] = {}
     if bootstrap:
-        drawn = [
-            _resample(inst, cells(pairs), fix, rng).weights for _ in range(bootstrap)
-        ]
+        drawn = [_resample(inst, cells(pairs), fix, rng).weights for _ in range(bootstrap)]
         arr = np.array(drawn)
         ranges = {
             c: (float(np.quantile(arr[:, k], 0.05)), float(np.quantile(arr[:, k], 0.95)))
@@ -641,8 +643,7 @@ def calibrate(
                     weights=fw,
                     exact=sum(got.get(r) == s for r, s in held),
                     same_prefecture=sum(
-                        r in got and pref.get(got[r], "") == pref.get(s, "") != ""
-                        for r, s in held
+                        r in got and pref.get(got[r], "") == pref.get(s, "") != "" for r, s in held
                     ),
                 )
             )
@@ -692,7 +693,9 @@ def _unexplained(
             other = problem.supporters[max(options, key=lambda jj: score[i, jj])]
         jj = problem.s_index(other)
         beaten = tuple(
-            c for k, c in enumerate(inst.names) if inst.stack[k, i, jj] > inst.stack[k, i, j] + 1e-12
+            c
+            for k, c in enumerate(inst.names)
+            if inst.stack[k, i, jj] > inst.stack[k, i, j] + 1e-12
         )
         gap = float(score[i, jj] - score[i, j])
         out.append(Unexplained(r, s, other, sol.slack[i], gap, beaten))

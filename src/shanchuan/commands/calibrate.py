@@ -134,9 +134,7 @@ class CalibrationReport:
 
     def set_items(self) -> list[str]:
         """The calibrated weights as ``--set`` items."""
-        return [
-            f"matching.weights.{c}={w:.6f}" for c, w in self.calibration.weights.items()
-        ]
+        return [f"matching.weights.{c}={w:.6f}" for c, w in self.calibration.weights.items()]
 
     def override_toml(self) -> str:
         """A scenario file holding ``[overrides.calibrated]`` (``--scenario calibrated``)."""
@@ -172,7 +170,7 @@ class CalibrationReport:
         ref = frames["reference"]
         for col in ("recipient", "supporter", "calibrated_supporter"):
             ref.insert(ref.columns.get_loc(col) + 1, f"{col}_name", ref[col].map(self._name))
-        return frames
+        return {f"{name}.csv": frame for name, frame in frames.items()}
 
     def _name(self, county: str) -> str:
         return self.names.get(county, county)
@@ -262,7 +260,7 @@ def calibrate_scenario(
     language: str | None = None,
 ) -> CalibrationReport:
     """Load ``scenario``, read ``reference`` as a pairs file and calibrate (the CLI's work)."""
-    import matching.calibrate as mc
+    from matching.calibrate import CalibrationError, calibrate
     from shanchuan import loaded as loaded_mod
     from shanchuan import stages
 
@@ -286,7 +284,7 @@ def calibrate_scenario(
     assert data.pairs is not None
     pairs = [(str(r), str(s)) for r, s in data.pairs[["recipient", "supporter"]].itertuples(False)]
     try:
-        cal = mc.calibrate(
+        cal = calibrate(
             prepared.problem,
             pairs,
             settings=prepared.settings.matching,
@@ -295,7 +293,7 @@ def calibrate_scenario(
             bootstrap=bootstrap,
             seed=seed,
         )
-    except mc.CalibrationError as exc:
+    except CalibrationError as exc:
         raise InputError([Problem(file=str(ref_path), message=p) for p in exc.problems]) from exc
     spec = loaded.spec
     builtin = spec is None or (isinstance(spec, str) and not Path(spec).exists())
