@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -219,6 +220,16 @@ class CalibrationReport:
         return "```\n" + "\n".join(self.report_lines()) + "\n```\n"
 
 
+#: The engine numbers reference pairs 1, 2, ... in file order; line 1 of the file is the header.
+_PAIR_NUMBER = re.compile(r"^reference pair (\d+) ")
+
+
+def _located(file: str, message: str) -> Problem:
+    """An engine message about reference pair i as a problem of the file's row i + 1."""
+    m = _PAIR_NUMBER.match(message)
+    return Problem(file=file, row=int(m.group(1)) + 1 if m else None, message=message)
+
+
 def _toml_str(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -294,7 +305,7 @@ def calibrate_scenario(
             seed=seed,
         )
     except CalibrationError as exc:
-        raise InputError([Problem(file=str(ref_path), message=p) for p in exc.problems]) from exc
+        raise InputError([_located(str(ref_path), p) for p in exc.problems]) from exc
     spec = loaded.spec
     builtin = spec is None or (isinstance(spec, str) and not Path(spec).exists())
     extends = loaded.name if builtin else str(Path(loaded.source).resolve())
