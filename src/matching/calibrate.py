@@ -700,3 +700,115 @@ def _unexplained(
         gap = float(score[i, jj] - score[i, j])
         out.append(Unexplained(r, s, other, sol.slack[i], gap, beaten))
     return tuple(out)
+
+
+# --------------------------------------------------------------------------------------------
+# agreement of a pairing with a reference
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A reference recipient paired differently: the score gap and who favours which partner."""
+
+    recipient: str
+    reference: str
+    """Its supporter in the reference."""
+    chosen: str
+    """Its supporter in the pairing ("" when the pairing leaves it unpaired)."""
+    same_prefecture: bool
+    gap: float
+    """Score of (recipient, chosen) minus score of (recipient, reference), current weights."""
+    favour_chosen: tuple[str, ...]
+    """Criteria on which the chosen partner scores higher."""
+    favour_reference: tuple[str, ...]
+    """Criteria on which the reference partner scores higher."""
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How far a pairing agrees with a reference (:func:`agreement`)."""
+
+    reference: tuple[Pair, ...]
+    exact: int
+    same_prefecture: int
+    """Reference recipients paired with a supporter of the reference supporter's prefecture
+    (the exact ones included)."""
+    disagreements: tuple[Disagreement, ...]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``disagreements``: one row per recipient paired differently."""
+        rows = [
+            {
+                **{k: v for k, v in dataclasses.asdict(d).items() if not k.startswith("favour")},
+                "favour_chosen": ";".join(d.favour_chosen),
+                "favour_reference": ";".join(d.favour_reference),
+            }
+            for d in self.disagreements
+        ]
+        columns = [
+            "recipient",
+            "reference",
+            "chosen",
+            "same_prefecture",
+            "gap",
+            "favour_chosen",
+            "favour_reference",
+        ]
+        return {"disagreements": pd.DataFrame(rows, columns=columns)}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The agreement as plain JSON-able values."""
+        return {
+            "reference_pairs": len(self.reference),
+            "exact": self.exact,
+            "same_prefecture": self.same_prefecture,
+            "disagreements": [
+                {
+                    **dataclasses.asdict(d),
+                    "favour_chosen": list(d.favour_chosen),
+                    "favour_reference": list(d.favour_reference),
+                }
+                for d in self.disagreements
+            ],
+        }
+
+
+def agreement(
+    problem: MatchingProblem, pairing: Sequence[Pair], reference: Sequence[Pair]
+) -> Agreement:
+    """Exact and same-prefecture agreement of ``pairing`` with ``reference``.
+
+    For each disagreeing recipient: the score gap under the problem's weights and the
+    criteria that favour each partner. Unknown counties raise :class:`CalibrationError`.
+
+    >>> from matching.instances import make_problem
+    >>> p = make_problem(3, 3, seed=1, prefs=False, incumbent=False)
+    >>> best = solve(p).pairs
+    >>> agreement(p, best, best).exact
+    3
+    """
+    pairs = _check_reference(problem, list(reference), MatchRules())
+    chosen = dict(pairing)
+    pref = problem.prefecture
+    names = [c for c in CRITERIA if c in problem.criteria]
+    exact = same = 0
+    out = []
+    for r, s in pairs:
+        got = chosen.get(r, "")
+        near = got != "" and pref.get(got, "") == pref.get(s, "") != ""
+        exact += got == s
+        same += got == s or near
+        if got == s:
+            continue
+        i, j = problem.r_index(r), problem.s_index(s)
+        if got:
+            jj = problem.s_index(got)
+            a = {c: float(problem.criteria[c][i, jj]) for c in names}
+            b = {c: float(problem.criteria[c][i, j]) for c in names}
+            gap = float(problem.score[i, jj] - problem.score[i, j])
+            fa = tuple(c for c in names if problem.weights.get(c, 0) > 0 and a[c] > b[c] + 1e-12)
+            fb = tuple(c for c in names if problem.weights.get(c, 0) > 0 and b[c] > a[c] + 1e-12)
+        else:
+            gap, fa, fb = math.nan, (), ()
+        out.append(Disagreement(r, s, got, near, gap, fa, fb))
+    return Agreement(tuple(pairs), exact, same, tuple(out))

@@ -171,3 +171,23 @@ def test_missing_file_and_bad_fix_are_input_errors(
     assert code == 2 and "CRITERION=WEIGHT" in err
     code, _, err = run_cli(capsys, "calibrate", "--reference", ref, "--fix", "speed=0.1")
     assert code == 2 and "unknown criterion 'speed'" in err
+
+
+def test_match_reference_reports_agreement(
+    capsys: pytest.CaptureFixture[str], base_run: Path, tmp_path: Path
+) -> None:
+    rows = [(p["recipient"], p["supporter"]) for p in _pairs(base_run)]
+    (r0, s0), (r1, s1) = rows[0], rows[1]
+    ref = _write(tmp_path / "ref.csv", [(r0, s1), (r1, s0), *rows[2:10]])
+    code, out, err = run_cli(capsys, "match", "--reference", str(ref), "--lang", "en")
+    assert code == 0, err
+    assert "[agreement with the reference]" in out
+    assert "exact: 8/10" in out
+    assert f"{r0}: {s0} ≠ {s1}" in out
+    # other formats keep stdout parseable: the agreement goes to stderr
+    code, out, err = run_cli(capsys, "match", "--reference", str(ref), "--format", "json")
+    assert code == 0 and json.loads(out)["status"] == "optimal"
+    assert "完全一致: 8/10" in err
+    bad = _write(tmp_path / "bad.csv", [("Atlantis", s0)])
+    code, _, err = run_cli(capsys, "match", "--reference", str(bad))
+    assert code == 2 and "bad.csv" in err and "row 2" in err

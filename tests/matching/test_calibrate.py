@@ -187,3 +187,28 @@ def test_the_calibrated_solve_uses_the_engine() -> None:
     again = solve(dataclasses.replace(problem, weights=dict(cal.weights)))
     assert sorted(again.pairs) == sorted(cal.pairing)
     assert cal.status == "optimal"
+
+
+def test_agreement_counts_and_explains_each_disagreement() -> None:
+    from matching import agreement
+
+    problem = make_problem(6, 6, 21, prefs=False, incumbent=False)
+    best = _lsa_pairs(problem)
+    same = agreement(problem, best, best)
+    assert (same.exact, same.same_prefecture, same.disagreements) == (6, 6, ())
+    (r0, s0), (r1, s1) = best[0], best[1]
+    swapped = [(r0, s1), (r1, s0), *best[2:]]
+    found = agreement(problem, best, swapped)
+    assert found.exact == 4 and len(found.disagreements) == 2
+    for d in found.disagreements:
+        i = problem.r_index(d.recipient)
+        gap = (
+            problem.score[i, problem.s_index(d.chosen)]
+            - problem.score[i, problem.s_index(d.reference)]
+        )
+        assert d.gap == pytest.approx(gap)
+        assert set(d.favour_chosen).isdisjoint(d.favour_reference)
+    # the swap costs the pairing: the two gaps cannot both favour the reference
+    assert sum(d.gap for d in found.disagreements) >= -1e-12
+    with pytest.raises(CalibrationError, match="unknown supporter 'x'"):
+        agreement(problem, best, [(r0, "x")])

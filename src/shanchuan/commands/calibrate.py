@@ -258,6 +258,77 @@ def _fixed(items: list[str]) -> dict[str, float]:
     return out
 
 
+def read_reference(loaded: Any, path: Path) -> list[tuple[str, str]]:
+    """The pairs of ``path`` as ids, read by the pairs reader of ``allocate --pairs``.
+
+    Counties are resolved against the scenario's counties file; every problem of the file
+    (unknown county, wrong role, a pair twice) is one :class:`InputError` naming its row.
+    """
+    if not path.is_file():
+        raise InputError(
+            Problem(
+                file=str(path),
+                column="--reference",
+                label="flag",
+                message="file not found",
+                expected="a pairs CSV with columns recipient,supporter (a run's pairs.csv works)",
+            )
+        )
+    files = loaded.files("matching")
+    data = loaded.cache.get(
+        {"counties": files["counties"], "sectors": files["sectors"], "pairs": path}
+    )
+    assert data.pairs is not None
+    frame = data.pairs[["recipient", "supporter"]]
+    return [(str(r), str(s)) for r, s in frame.itertuples(index=False)]
+
+
+def agreement_lines(outcome: Any, loaded: Any, path: Path, language: str = "zh") -> list[str]:
+    """``match --reference FILE``: the pairing's agreement with the reference, as text."""
+    from matching.calibrate import CalibrationError, agreement
+
+    pairs = read_reference(loaded, Path(path))
+    problem = outcome.problem
+    try:
+        found = agreement(problem, outcome.result.pairs, pairs)
+    except CalibrationError as exc:
+        raise InputError([_located(str(path), p) for p in exc.problems]) from exc
+    t = _AGREEMENT.get(language, _AGREEMENT["en"])
+    n = len(found.reference)
+    name = problem.name
+    lines = [
+        f"[{t['title']}] {path}",
+        f"  {t['exact']}: {found.exact}/{n}   {t['same']}: {found.same_prefecture}/{n}",
+    ]
+    for d in found.disagreements:
+        lines.append(
+            f"  {name(d.recipient)}: {name(d.chosen) if d.chosen else '-'} ≠ {name(d.reference)}"
+            f" ({t['gap']} {d.gap:+.4f}; {t['for_chosen']}: {', '.join(d.favour_chosen) or '-'};"
+            f" {t['for_ref']}: {', '.join(d.favour_reference) or '-'})"
+        )
+    return lines
+
+
+_AGREEMENT = {
+    "zh": {
+        "title": "与参照结对的一致性",
+        "exact": "完全一致",
+        "same": "同一地级市",
+        "gap": "得分差",
+        "for_chosen": "有利于建议方",
+        "for_ref": "有利于参照方",
+    },
+    "en": {
+        "title": "agreement with the reference",
+        "exact": "exact",
+        "same": "same prefecture",
+        "gap": "score gap",
+        "for_chosen": "favour the suggestion",
+        "for_ref": "favour the reference",
+    },
+}
+
+
 def calibrate_scenario(
     scenario: Any,
     reference: Path,
@@ -278,22 +349,7 @@ def calibrate_scenario(
     loaded = loaded_mod.load(scenario, overrides=overrides, sets=sets)
     prepared = stages.prepare(loaded, "matching")
     ref_path = Path(reference)
-    if not ref_path.is_file():
-        raise InputError(
-            Problem(
-                file=str(ref_path),
-                column="--reference",
-                label="flag",
-                message="file not found",
-                expected="a pairs CSV with columns recipient,supporter (a run's pairs.csv works)",
-            )
-        )
-    files = prepared.files
-    data = loaded.cache.get(
-        {"counties": files["counties"], "sectors": files["sectors"], "pairs": ref_path}
-    )
-    assert data.pairs is not None
-    pairs = [(str(r), str(s)) for r, s in data.pairs[["recipient", "supporter"]].itertuples(False)]
+    pairs = read_reference(loaded, ref_path)
     try:
         cal = calibrate(
             prepared.problem,
