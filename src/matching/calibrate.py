@@ -535,6 +535,8 @@ def _fit(
     inst: _Instance, ref: Mapping[int, int], fixed: Mapping[str, float], start: np.ndarray
 ) -> _LPSolution:
     """The LP on the reference, completed when it is partial (best round kept)."""
+    if not ref:  # only locked pairs: nothing to learn, the weights stay where they were
+        return _LPSolution(start, 0.0, 0.0, {})
     if len(ref) == len(inst.rows):
         return _solve_lp(inst, ref, fixed)
     # the first completion comes from the reference alone (its counties as a smaller
@@ -608,6 +610,11 @@ def calibrate(
     def cells(subset: Sequence[Pair]) -> dict[int, int]:
         return {problem.r_index(r): problem.s_index(s) for r, s in subset if (r, s) not in locked}
 
+    if not cells(pairs):
+        raise CalibrationError(
+            "every reference pair is locked by the rules: they hold whatever the weights, so "
+            "there is nothing to calibrate on"
+        )
     sol = _fit(inst, cells(pairs), fix, start)
     weights = {c: float(w) for c, w in zip(inst.names, sol.weights, strict=True)}
     result = solve(dataclasses.replace(problem, weights=weights), settings)

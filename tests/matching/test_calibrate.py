@@ -212,3 +212,14 @@ def test_agreement_counts_and_explains_each_disagreement() -> None:
     assert sum(d.gap for d in found.disagreements) >= -1e-12
     with pytest.raises(CalibrationError, match="unknown supporter 'x'"):
         agreement(problem, best, [(r0, "x")])
+
+
+def test_a_reference_of_locked_pairs_only_is_refused() -> None:
+    problem = make_problem(4, 4, 6, prefs=False, incumbent=False)
+    ref = _lsa_pairs(problem)
+    rules = MatchSettings(rules=MatchRules(locks=tuple(ref[:2])))
+    with pytest.raises(CalibrationError, match="every reference pair is locked"):
+        calibrate(problem, ref[:2], settings=rules)
+    # locked pairs beside informative ones are fine, also in folds whose training part is locked
+    cal = calibrate(problem, ref, settings=rules, folds=2, seed=1)
+    assert cal.violation <= 1e-7 and set(ref[:2]) <= set(cal.pairing)
