@@ -58,7 +58,7 @@ def median_seconds(fn: Callable[[], object], repeats: int) -> tuple[float, objec
 def reference_of(problem: MatchingProblem, perturb: float, seed: int) -> list[Pair]:
     pairs = list(solve(problem).pairs)
     rng = np.random.default_rng(seed)
-    k = int(round(perturb * len(pairs) / 2))
+    k = round(perturb * len(pairs) / 2)
     picks = rng.permutation(len(pairs))[: 2 * k]
     for a, b in zip(picks[0::2], picks[1::2], strict=True):
         (ra, sa), (rb, sb) = pairs[a], pairs[b]

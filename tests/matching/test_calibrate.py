@@ -58,17 +58,23 @@ def test_recovered_weights_make_the_reference_optimal(n: int, extra: int, seed: 
 
 
 @settings(max_examples=25, deadline=None)
-@given(n=st.integers(3, 7), seed=st.integers(0, 2**31 - 1), keep=st.integers(1, 6))
-def test_partial_reference_is_part_of_an_optimum(n: int, seed: int, keep: int) -> None:
-    problem = make_problem(n, n, seed, prefs=False, incumbent=False)
-    reference = _lsa_pairs(problem)[: min(keep, n - 1)]
-    cal = calibrate(problem, reference)
+@given(
+    n=st.integers(3, 7),
+    extra=st.integers(0, 2),
+    seed=st.integers(0, 2**31 - 1),
+    keep=st.integers(1, 6),
+)
+def test_partial_reference_is_part_of_an_optimum(n: int, extra: int, seed: int, keep: int) -> None:
+    truth = make_problem(n, n + extra, seed, prefs=False, incumbent=False)
+    reference = _lsa_pairs(truth)[: min(keep, n - 1)]
+    equal = {c: 1.0 / len(truth.criteria) for c in truth.criteria}
+    cal = calibrate(dataclasses.replace(truth, weights=equal), reference)
     # the completion heuristic found weights with zero gap: the reference, completed, is
     # optimal under them, and the calibrated pairing keeps an optimum's value
     assert cal.violation <= 1e-7
     w = dict(cal.weights)
-    assert _value(problem, w, cal.pairing) >= _optimum(problem, w) - 1e-6
-    assert set(cal.reproduced) <= set(reference)
+    assert _value(truth, w, cal.pairing) >= _optimum(truth, w) - 1e-6
+    assert set(cal.reproduced) == set(reference) or cal.margin <= 1e-9  # ties only
 
 
 def test_a_pairing_no_weighting_explains_is_named() -> None:

@@ -51,6 +51,7 @@ _TEXT = {
         "same_pref": "同一地级市",
         "use": "使用方法",
         "ignored": "未建模的规则（校准时忽略）",
+        "hint": "要保留这些结对：用规则锁定（matching.rules.locks），或补充使其占优的准则数据",
     },
     "en": {
         "title": "weight calibration",
@@ -72,6 +73,7 @@ _TEXT = {
         "same_pref": "same prefecture",
         "use": "to use",
         "ignored": "rules not modelled (ignored by the calibration)",
+        "hint": "to keep them: lock them (matching.rules.locks), or add the criterion they win on",
     },
 }
 
@@ -201,9 +203,11 @@ class CalibrationReport:
         for u in cal.unexplained:
             lines.append(
                 f"  {self._name(u.recipient)}–{self._name(u.supporter)}: "
-                f"{self._name(u.competitor)} (+{u.gap:.4f}, e {u.violation:.4f}); "
+                f"{self._name(u.competitor)} ({u.gap:+.4f}, e {u.violation:.4f}); "
                 f"{t['beaten']}: {', '.join(u.beaten_on) or '-'}"
             )
+        if cal.unexplained:
+            lines.append(f"  {t['hint']}")
         if cal.folds:
             total, exact, same = cal.held_out_agreement()
             lines += [
