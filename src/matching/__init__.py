@@ -56,6 +56,7 @@ __all__ = [
 ]
 
 from matching.alternatives import Alternative, alternatives, alternatives_frame
+from matching.calibrate import Agreement, Calibration, CalibrationError, agreement, calibrate
 from matching.diagnose import Diagnosis, Relaxation, RuleItem, diagnose
 from matching.explain import explain_pairs
 from matching.forcing import AnalysisError, forcing_costs, forcing_matrix
@@ -63,15 +64,20 @@ from matching.sensitivity import SensitivityResult, sensitivity
 from matching.stability import blocking_pairs, is_stable
 
 __all__ += [
+    "Agreement",
     "Alternative",
     "AnalysisError",
+    "Calibration",
+    "CalibrationError",
     "Diagnosis",
     "Relaxation",
     "RuleItem",
     "SensitivityResult",
+    "agreement",
     "alternatives",
     "alternatives_frame",
     "blocking_pairs",
+    "calibrate",
     "diagnose",
     "explain_pairs",
     "forcing_costs",

@@ -143,6 +143,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--stability", action="store_true", help="list blocking pairs against willingness"
     )
+    p.add_argument(  # agreement with a reference (shanchuan.commands.calibrate)
+        "--reference", type=Path, default=None, metavar="PAIRS_FILE", help="agreement with it"
+    )
 
     p = add("allocate", "select and fund the special-fund projects year by year")
     _add_scenario_args(p)
@@ -322,6 +325,11 @@ def _dispatch(args: argparse.Namespace, sink: Any = None) -> int:
     if args.out is not None:
         archive.write_run(args.out, outcome, options, force=args.force)
         log.info("results written to %s", args.out)
+    if getattr(args, "reference", None) is not None:  # table: stdout; else stderr (parseable)
+        from shanchuan.commands.calibrate import agreement_lines
+
+        lines = agreement_lines(outcome, loaded, args.reference, args.lang or "zh")
+        print("\n".join(lines), file=sys.stdout if args.format == "table" else sys.stderr)
     if getattr(args, "report", None) is not None:
         report_cmd.write_for(args, outcome, loaded)
     return _exit_code(outcome, repeat_diagnosis=args.format != "table")

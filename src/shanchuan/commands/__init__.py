@@ -7,11 +7,17 @@ argparse-level code: ``shanchuan --help`` stays light.
 
 from __future__ import annotations
 
-from shanchuan.commands import compare, reproduce, serve, sweep
+from shanchuan.commands import calibrate, compare, reproduce, serve, sweep
 
 # `report` is registered by hand in cli.py: `--report FILE` on run/match/allocate uses it too.
 
 #: Subcommand name -> its module, in the order ``shanchuan --help`` lists them.
-COMMANDS = {"compare": compare, "reproduce": reproduce, "sweep": sweep, "serve": serve}
+COMMANDS = {
+    "compare": compare,
+    "reproduce": reproduce,
+    "sweep": sweep,
+    "serve": serve,
+    "calibrate": calibrate,
+}
 
 __all__ = ["COMMANDS"]
