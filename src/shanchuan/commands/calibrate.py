@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from shanchuan import outputs
+from shanchuan.commands.arguments import add_override_args
 from shanchuan.errors import InputError, Problem
 
 HELP = "criterion weights under which a reference pairing is optimal (inverse optimisation)"
@@ -88,8 +89,11 @@ def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> argparse.A
         default=None,
         help="scenario file, folder with scenario.toml, or built-in name (default: hubei-2021)",
     )
-    p.add_argument("--scenario", dest="overrides", action="append", default=[], metavar="NAME")
-    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    add_override_args(
+        p,
+        scenario_help="apply the named override set (repeatable, in order)",
+        set_help="set one dotted key of the scenario calibrated (applied last)",
+    )
     p.add_argument(
         "--reference",
         type=Path,
