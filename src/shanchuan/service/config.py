@@ -13,10 +13,9 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The service's envelope carries the one contract version (docs/contract.md).
+from shanchuan.contract import SCHEMA_VERSION
 from shanchuan.errors import InputError, Problem
-
-#: Version of the service's JSON envelope (bumped on an incompatible change; see docs/service.md).
-SCHEMA_VERSION = "1"
 
 #: The environment variable holding the token when ``--token-file`` is not given.
 TOKEN_ENV = "SHANCHUAN_TOKEN"

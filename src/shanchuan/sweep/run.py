@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from shanchuan import provenance
+from shanchuan.contract import stamp
 from shanchuan import scenario as scenario_mod
 from shanchuan.errors import InputError, Problem, ScenarioError
 from shanchuan.loaded import DataCache, Loaded, load
@@ -280,7 +281,7 @@ def _write(
         store.write_atomic(
             root / f"{name}.csv", frame.to_csv(index=keep_index, lineterminator="\n")
         )
-    store.write_atomic(root / "summary.json", store.dumps(dict(head)))
+    store.write_atomic(root / "summary.json", store.dumps(stamp(head)))
 
 
 __all__ = ["ENGINES", "FAST_SETS", "SweepResult", "sweep"]
