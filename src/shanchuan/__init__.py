@@ -49,6 +49,7 @@ _LAZY = {
     "run": "shanchuan.pipeline",
     "sweep": "shanchuan.sweep.run",
     "SweepResult": "shanchuan.sweep.run",
+    "SCHEMA_VERSION": "shanchuan.contract",
 }
 
 
@@ -58,6 +59,12 @@ def __getattr__(name: str) -> Any:
 
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'shanchuan' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # The lazy names are not module globals until first used: list the public API instead of
+    # whatever submodules happen to be imported (`dir(shanchuan)`, tab completion).
+    return sorted(__all__)
 
 
 __all__ = [
@@ -72,6 +79,7 @@ __all__ = [
     "RunOutcome",
     "ScenarioError",
     "ShanchuanError",
+    "SCHEMA_VERSION",
     "SolveFailedError",
     "SweepResult",
     "__version__",

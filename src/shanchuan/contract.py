@@ -316,7 +316,10 @@ def match_body() -> Node:
             "message": (_STR, "The engine's one-line verdict."),
             "pairs": (array(pair), "The pairs, one per recipient."),
             "solver": (mapping(_ANY), "Solver name, method and status."),
-            "verification": (mapping(_ANY), "The independent check: ok, problems, objective."),
+            "verification": (
+                _nullable(mapping(_ANY)),
+                "The independent check: ok, problems, objective (null without a pairing).",
+            ),
             "timings": (mapping(_NUM), "Seconds per step."),
             "analyses": (
                 obj(
@@ -394,7 +397,10 @@ def allocate_body() -> Node:
             "solver": (mapping(_ANY), "Solver name, version, status, seconds and stages."),
             "projects": (array(project), "Every funded project-year."),
             "summary": (summary, "The plan's summary tables."),
-            "verification": (mapping(_ANY), "The independent check: ok, recomputed objective."),
+            "verification": (
+                _nullable(mapping(_ANY)),
+                "The independent check: ok, recomputed objective (null without a plan).",
+            ),
             "diagnosis": (_diagnosis(), ""),
             "solver_verdict": (_STR, "The solver's own verdict, before verification."),
             "objective_unit": ({"const": "person-equivalents"}, "The objective's unit."),

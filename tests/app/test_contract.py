@@ -110,6 +110,14 @@ def test_match_json_validates_and_is_versioned(match_outcome: Any) -> None:
     assert problems("output.match", d) == []
 
 
+def test_infeasible_match_json_validates() -> None:
+    # No pairing within 300 km: no verification, a diagnosis instead (exit 3 on the CLI).
+    outcome = shanchuan.match(sets=["matching.rules.max_distance=300"], **QUIET)
+    d = as_written(outcome)
+    assert d["status"] == "infeasible" and d["diagnosis"] and d["verification"] is None
+    assert problems("output.match", d) == []
+
+
 def test_allocate_and_run_json_validate(run_outcome: Any) -> None:
     run = as_written(run_outcome)
     assert run["schema_version"] == "1"

@@ -51,6 +51,15 @@ class SweepResult:
     """Variants found finished in the folder and not solved again."""
     timings: dict[str, float] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        s = self.summary
+        robust = len(s.get("robust_pairs", ()))
+        return (
+            f"<SweepResult {s.get('variants', len(self.index))} variants "
+            f"({s.get('solved', 0)} solved, {self.ran} run now): {robust} robust pairs, "
+            f"{s.get('distinct_pairings', 0)} distinct pairings>"
+        )
+
     @property
     def pair_frequency(self) -> pd.DataFrame:
         return self.tables["pair_frequency"]
