@@ -68,6 +68,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "SCHEMA_VERSION",
     "AllocationOutcome",
     "Analyses",
     "Comparison",
@@ -79,7 +80,6 @@ __all__ = [
     "RunOutcome",
     "ScenarioError",
     "ShanchuanError",
-    "SCHEMA_VERSION",
     "SolveFailedError",
     "SweepResult",
     "__version__",

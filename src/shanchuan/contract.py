@@ -6,9 +6,10 @@ responses — carries ``schema_version`` (:data:`SCHEMA_VERSION`) at its top lev
 Schema files (draft 2020-12) in ``shanchuan/data/schemas/`` are generated here, never written by
 hand: the input tables from :data:`shanchuan.schemas.SCHEMAS`, the scenario from the settings
 tree (:data:`shanchuan.scenario.KNOWN`), the table rows of the outputs from the output column
-table (:mod:`shanchuan.outputs.columns`), and the keys of each output from :data:`OUTPUT_KEYS`
-below — the one list of what each result type's ``to_dict()`` writes. A test validates real
-outputs against them, and fails when a key the tool writes is not declared here.
+table (:mod:`shanchuan.outputs.columns`), and the keys of each output from :func:`match_body`,
+:func:`allocate_body` and :func:`output_schemas` below — the one list of what each result
+type's ``to_dict()`` writes. A test validates real outputs against them, and fails when a key
+the tool writes is not declared here.
 
 Regenerate after changing any of those sources::
 
@@ -67,7 +68,9 @@ def _doc(node: Node, text: str) -> Node:
     return {**node, "description": text} if text else dict(node)
 
 
-def obj(props: Mapping[str, tuple[Node, str]], *, closed: bool = True, optional: Sequence[str] = ()) -> Node:
+def obj(
+    props: Mapping[str, tuple[Node, str]], *, closed: bool = True, optional: Sequence[str] = ()
+) -> Node:
     """An object of fixed keys (``closed``: a key not listed fails validation)."""
     node: Node = {
         "type": "object",
@@ -85,10 +88,12 @@ def mapping(values: Node) -> Node:
 
 
 def array(items: Node) -> Node:
+    """A list of ``items``."""
     return {"type": "array", "items": items}
 
 
 def ref(name: str) -> Node:
+    """A reference to another published schema (by its file name, beside this one)."""
     return {"$ref": f"{name}.schema.json"}
 
 
@@ -137,8 +142,7 @@ def input_schema(schema: Any) -> Node:
     }
     node: Node = {
         "title": schema.filename,
-        "description": schema.description
-        + (f" Key column: {schema.key}." if schema.key else ""),
+        "description": schema.description + (f" Key column: {schema.key}." if schema.key else ""),
         "type": "array",
         "items": row,
     }
@@ -238,7 +242,9 @@ _KIND_NODES: Mapping[str, Node] = {
 }
 
 
-def row_node(table: str, *, extra: Mapping[str, tuple[Node, str]] | None = None, closed: bool = True) -> Node:
+def row_node(
+    table: str, *, extra: Mapping[str, tuple[Node, str]] | None = None, closed: bool = True
+) -> Node:
     """A row of output table ``table`` (:data:`OUTPUT_TABLES`): every declared column, nullable.
 
     ``extra`` adds keys the JSON holds beside the CSV columns (nested criteria, lists).
@@ -328,7 +334,10 @@ def match_body() -> Node:
                         "explanations": (array(row_node("explanations", closed=False)), ""),
                         "forcing_costs": (array(row_node("forcing_costs", closed=False)), ""),
                         "alternatives": (array(row_node("alternatives", closed=False)), ""),
-                        "blocking_pairs": (array(array(_STR)), "Pairs that would both rather swap."),
+                        "blocking_pairs": (
+                            array(array(_STR)),
+                            "Pairs that would both rather swap.",
+                        ),
                         "sensitivity": (mapping(_ANY), "Weight-sensitivity samples and fragility."),
                         "stability": (_ANY, "The stability check."),
                     },
@@ -410,14 +419,19 @@ def allocate_body() -> Node:
     )
 
 
-def _versioned(title: str, description: str, props: Mapping[str, tuple[Node, str]], **kw: Any) -> Node:
-    body = obj({"schema_version": ({"const": SCHEMA_VERSION}, "The contract version."), **props}, **kw)
+def _versioned(
+    title: str, description: str, props: Mapping[str, tuple[Node, str]], **kw: Any
+) -> Node:
+    body = obj(
+        {"schema_version": ({"const": SCHEMA_VERSION}, "The contract version."), **props}, **kw
+    )
     return {"title": title, "description": description, **body}
 
 
 def _with(body: Node, **props: tuple[Node, str]) -> dict[str, tuple[Node, str]]:
     out: dict[str, tuple[Node, str]] = {
-        k: (v, v.pop("description", "")) for k, v in ((k, dict(v)) for k, v in body["properties"].items())
+        k: (v, v.pop("description", ""))
+        for k, v in ((k, dict(v)) for k, v in body["properties"].items())
     }
     out.update(props)
     return out
@@ -465,17 +479,27 @@ def output_schemas() -> dict[str, Node]:
     pair_share = mapping(_ANY)
     return {
         "output.match": _versioned(
-            "match", "`shanchuan match --format json`, result.json of `match --out`.",
+            "match",
+            "`shanchuan match --format json`, result.json of `match --out`.",
             _with(match, provenance=(_provenance(), "Where the result came from.")),
-            optional=("analyses", "diagnosis", "gap", "maxmin_level", "worst_pair_score", "message"),
+            optional=(
+                "analyses",
+                "diagnosis",
+                "gap",
+                "maxmin_level",
+                "worst_pair_score",
+                "message",
+            ),
         ),
         "output.allocate": _versioned(
-            "allocate", "`shanchuan allocate --format json`, result.json of `allocate --out`.",
+            "allocate",
+            "`shanchuan allocate --format json`, result.json of `allocate --out`.",
             _with(allocate, provenance=(_provenance(), "Where the result came from.")),
             optional=("diagnosis", "bound", "gap"),
         ),
         "output.run": _versioned(
-            "run", "`shanchuan run --format json`: the pairing (unless a pair file), then the plan.",
+            "run",
+            "`shanchuan run --format json`: the pairing (unless a pair file), then the plan.",
             {
                 "status": (_STATUS, "The pairing's status when it failed, else the plan's."),
                 "matching": (match, "The pairing (no provenance of its own)."),
@@ -488,7 +512,8 @@ def output_schemas() -> dict[str, Node]:
             "compare", "`shanchuan compare A B --format json` (two sides).", comparison
         ),
         "output.compare_many": _versioned(
-            "compare (three or more sides)", "`shanchuan compare A B C ... --format json`.",
+            "compare (three or more sides)",
+            "`shanchuan compare A B C ... --format json`.",
             {
                 "status": ({"enum": ["identical", "different"]}, ""),
                 "comparisons": (array(obj(comparison)), "B, C, ... each compared with A."),
@@ -496,7 +521,8 @@ def output_schemas() -> dict[str, Node]:
             },
         ),
         "output.sweep_summary": _versioned(
-            "sweep summary.json", "The head of a sweep's summary (beside index.csv and the tables).",
+            "sweep summary.json",
+            "The head of a sweep's summary (beside index.csv and the tables).",
             {
                 "variants": (_INT, "Variants in the sweep."),
                 "solved": (_INT, "Variants with a verified solution."),
@@ -516,10 +542,20 @@ def output_schemas() -> dict[str, Node]:
                 "swept": (array(_ANY), "The swept keys and their values or distributions."),
             },
             closed=False,
-            optional=("robust_projects", "projects_ever_funded", "mode", "perturb", "scenario", "seed", "swept", "engine"),
+            optional=(
+                "robust_projects",
+                "projects_ever_funded",
+                "mode",
+                "perturb",
+                "scenario",
+                "seed",
+                "swept",
+                "engine",
+            ),
         ),
         "output.manifest": _versioned(
-            "manifest.json", "A run folder's manifest (docs/run-folder.md).",
+            "manifest.json",
+            "A run folder's manifest (docs/run-folder.md).",
             {
                 "tool": ({"const": "shanchuan"}, "Marks the folder as a shanchuan run."),
                 "run_format": (_INT, "Version of the run-folder layout."),
@@ -535,7 +571,17 @@ def output_schemas() -> dict[str, Node]:
                 "files": (array(_STR), "The folder's files."),
                 "sha256": (mapping(_STR), "SHA-256 of each file."),
             },
-            optional=("settings", "inputs", "analyses", "gap", "provenance", "shanchuan", "command", "created", "status"),
+            optional=(
+                "settings",
+                "inputs",
+                "analyses",
+                "gap",
+                "provenance",
+                "shanchuan",
+                "command",
+                "created",
+                "status",
+            ),
         ),
     }
 
@@ -600,8 +646,10 @@ def load(name: str) -> Node:
     """The shipped schema ``name``; ``KeyError`` when there is none."""
     if name not in published():
         raise KeyError(name)
-    text = resources.files("shanchuan").joinpath(f"{PACKAGE_DIR}/{name}.schema.json").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("shanchuan")
+        .joinpath(f"{PACKAGE_DIR}/{name}.schema.json")
+        .read_text(encoding="utf-8")
     )
     node: Node = json.loads(text)
     return node

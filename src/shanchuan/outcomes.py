@@ -75,7 +75,9 @@ class MatchOutcome:
         parts = [f"{len(r.pairs)} pairs"]
         if r.objective is not None:
             parts.append(f"objective {r.objective:.4f} score points")
-        parts += _gap(r.gap) + [f"analyses {', '.join(self.analyses)}"] * bool(self.analyses)
+        parts += _gap(r.gap)
+        if self.analyses:
+            parts.append(f"analyses {', '.join(self.analyses)}")
         return f"<MatchOutcome {self.status.value}: {', '.join(parts)}; {self.scenario.name}>"
 
     @property
@@ -146,7 +148,7 @@ class AllocationOutcome:
         parts = [f"{len(r.schedule)} projects funded"]
         if r.objective is not None:
             parts.append(f"objective {r.objective:,.1f} person-equivalents")
-        parts += _gap(r.gap) + [f"pairs from {self.pairs_source}"]
+        parts += [*_gap(r.gap), f"pairs from {self.pairs_source}"]
         return f"<AllocationOutcome {self.status.value}: {', '.join(parts)}; {self.scenario.name}>"
 
     @property

@@ -12,10 +12,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pandas as pd
 import pytest
-
-jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the test extra")
 
 import shanchuan
 from shanchuan import contract, stages

@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from shanchuan import signals
+from shanchuan.contract import SCHEMA_VERSION
 from shanchuan.errors import OutputExistsError
 from shanchuan.outputs.base import Format, OutputOptions
-from shanchuan.contract import SCHEMA_VERSION
 from solverkit import jsonio
 
 MANIFEST = "manifest.json"

@@ -24,9 +24,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import shanchuan
 from shanchuan import contract
+from shanchuan.contract import SCHEMA_VERSION
 from shanchuan.errors import Problem, ShanchuanError
 from shanchuan.service import intake as intake_mod
-from shanchuan.service.config import SCHEMA_VERSION, ServiceConfig, token_id
+from shanchuan.service.config import ServiceConfig, token_id
 from shanchuan.service.jobs import FINISHED, Job, JobManager, LimitError
 
 Kind = Literal["match", "allocate", "run"]

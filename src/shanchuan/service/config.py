@@ -13,8 +13,6 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# The service's envelope carries the one contract version (docs/contract.md).
-from shanchuan.contract import SCHEMA_VERSION
 from shanchuan.errors import InputError, Problem
 
 #: The environment variable holding the token when ``--token-file`` is not given.

@@ -19,8 +19,8 @@ from typing import Any
 import pandas as pd
 
 from shanchuan import provenance
-from shanchuan.contract import stamp
 from shanchuan import scenario as scenario_mod
+from shanchuan.contract import stamp
 from shanchuan.errors import InputError, Problem, ScenarioError
 from shanchuan.loaded import DataCache, Loaded, load
 from shanchuan.sweep import executors, spec, store, summary
