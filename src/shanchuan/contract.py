@@ -232,8 +232,9 @@ def scenario_schema() -> Node:
 # -- outputs (the output column table and the result types) ------------------------------------
 
 _KIND_NODES: Mapping[str, Node] = {
-    # A text column of the CSV may be a list in the JSON (``leading``: the criteria, in order).
-    "text": {"anyOf": [_STR, {"type": "array", "items": _STR}]},
+    # A text column of the CSV may be a list in the JSON (``leading``: the criteria, in order;
+    # ``displaced``: the pairs a forced pair pushes out, each [recipient, supporter]).
+    "text": {"anyOf": [_STR, array({"anyOf": [_STR, array(_STR)]})]},
     "id": _STR,
     "int": _INT,
     "year": _INT,
@@ -332,12 +333,9 @@ def match_body() -> Node:
                     {
                         # Open rows: a criterion added later brings its own columns.
                         "explanations": (array(row_node("explanations", closed=False)), ""),
-                        "forcing_costs": (array(row_node("forcing_costs", closed=False)), ""),
-                        "alternatives": (array(row_node("alternatives", closed=False)), ""),
-                        "blocking_pairs": (
-                            array(array(_STR)),
-                            "Pairs that would both rather swap.",
-                        ),
+                        "forcing_costs": (array(row_node("forcing_costs")), ""),
+                        "alternatives": (array(row_node("alternatives")), ""),
+                        "blocking_pairs": (array(row_node("blocking_pairs")), ""),
                         "sensitivity": (mapping(_ANY), "Weight-sensitivity samples and fragility."),
                         "stability": (_ANY, "The stability check."),
                     },
