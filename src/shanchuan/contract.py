@@ -266,6 +266,23 @@ def row_node(
 
 
 _NUMBER_MAP = mapping(_nullable(_NUM))
+#: The spread of a figure over the recipients (``summary.fairness``).
+_SPREAD: Node = {
+    "anyOf": [
+        {"type": "null"},
+        {
+            "type": "object",
+            "properties": {
+                "gini": _nullable(_NUM),
+                "min": _nullable(_NUM),
+                "max": _nullable(_NUM),
+                "min_recipient": _nullable(_STR),
+                "max_recipient": _nullable(_STR),
+            },
+            "additionalProperties": False,
+        },
+    ]
+}
 _STATUS = {"enum": ["optimal", "feasible", "infeasible", "failed", "not solved", "unbounded"]}
 
 
@@ -363,21 +380,42 @@ def allocate_body() -> Node:
     )
     summary = obj(
         {
-            name: (_ANY, text)
-            for name, text in (
-                ("per_year", "Spending per year."),
-                ("per_pair", "Spending per pair and year."),
-                ("per_category", "Spending per project category."),
-                ("fairness", "Special fund per head, per recipient."),
-                ("shortfalls", "Where supporter aid falls short of the floor."),
-                ("coverage", "How many projects and recipients are funded."),
-                ("benefit", "The benefit of the plan."),
-                ("penalty", "Penalties paid in the objective."),
-                ("objective_decomposition", "The objective's parts."),
-                ("rule_costs", "What relaxing each rule would gain."),
-                ("best_unfunded", "The best projects left out, and why."),
-                ("left_out", "Projects left out, counted by reason."),
-            )
+            "per_year": (array(row_node("per_year")), "Spending per year."),
+            "per_pair": (array(row_node("per_pair")), "Spending per pair and year."),
+            "per_category": (array(row_node("per_category")), "Spending per project category."),
+            "fairness": (
+                obj(
+                    {
+                        "per_recipient": (array(row_node("fairness")), ""),
+                        "population_missing": (_ANY, "Recipients without a population."),
+                        "special_fund_wan": (
+                            _SPREAD,
+                            "Special fund per recipient: gini, min, max and who.",
+                        ),
+                        "yuan_per_head": (_SPREAD, "Special fund per head: gini, min, max, who."),
+                    },
+                    closed=False,
+                    optional=("population_missing", "special_fund_wan", "yuan_per_head"),
+                ),
+                "Special fund per head, per recipient.",
+            ),
+            "shortfalls": (
+                array(row_node("floor")),
+                "Where supporter aid falls short of the floor (rows of floor.csv).",
+            ),
+            "coverage": (_nullable(_INT), "How many recipients are covered."),
+            "benefit": (_nullable(_NUM), "The benefit of the plan, in person-equivalents."),
+            "penalty": (_nullable(_NUM), "Shortfall penalty paid in the objective."),
+            "objective_decomposition": (
+                _nullable(mapping(_ANY)),
+                "The objective as benefit − penalty, each with its unit.",
+            ),
+            "rule_costs": (array(row_node("rule_costs")), "What relaxing each rule would gain."),
+            "best_unfunded": (
+                array(row_node("unfunded")),
+                "The best projects left out, why, and the cost of forcing each in.",
+            ),
+            "left_out": (array(_ANY), "Projects left out, counted by reason."),
         },
         optional=(
             "per_year",
