@@ -589,6 +589,17 @@ def output_schemas() -> dict[str, Node]:
                 "engine",
             ),
         ),
+        "output.unsolved": _versioned(
+            "no solve",
+            "A service job's `result` when the solve could not start: the pairing an "
+            "allocation needs is infeasible (with its diagnosis), or a solver failed.",
+            {
+                "status": ({"enum": ["infeasible", "failed"]}, "Why there is no result."),
+                "message": (_STR, "What happened, in a sentence."),
+                "diagnosis": (_diagnosis(), "Why the rules conflict (infeasible only)."),
+            },
+            optional=("diagnosis",),
+        ),
         "output.manifest": _versioned(
             "manifest.json",
             "A run folder's manifest (docs/run-folder.md).",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -302,3 +303,26 @@ def test_golden_json_outputs_validate(case: str) -> None:
         if not (e.validator == "required" and e.message.split("'")[1] in volatile_keys())
     ]
     assert found == []
+
+
+def test_service_job_without_a_solve_is_versioned_and_validates(tmp_path: Path) -> None:
+    # An allocation whose pairing is infeasible: the worker answers with the diagnosis.
+    from shanchuan.service.worker import run_job
+
+    here = Path.cwd()
+    spec = {
+        "kind": "allocate",
+        "workdir": str(tmp_path),
+        "scenario_path": str(sc_mod.builtin_path("hubei-2021")),
+        "overrides": [],
+        "sets": ["matching.rules.max_distance=150"],
+        "analyses": {},
+    }
+    try:
+        message = run_job(spec, lambda event: None)
+    finally:
+        os.chdir(here)  # run_job moves into the job's folder, as a worker process does
+    assert message[:2] == ("done", "infeasible")
+    body = json.loads(message[2])
+    assert body["schema_version"] == "1" and body["diagnosis"]
+    assert problems("output.unsolved", body) == []
