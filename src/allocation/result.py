@@ -55,6 +55,16 @@ class AllocationResult:
     unfunded: tuple[Unfunded, ...] = ()
     diagnosis: Diagnosis | None = None
 
+    def __repr__(self) -> str:
+        # Short on purpose: the problem and the schedule printed in full run to megabytes.
+        parts = [f"{len(self.schedule)} projects funded"]
+        if self.objective is not None:
+            parts.append(f"objective {self.objective:,.1f} person-equivalents")
+        if self.gap:
+            parts.append(f"gap {self.gap:.2%}")
+        parts.append(self.solution_status)
+        return f"<AllocationResult {self.status.value}: {', '.join(parts)} ({self.solver})>"
+
     @property
     def solution_status(self) -> str:
         """``verified`` (no rule broken), ``violations`` or ``none`` (no solution)."""

@@ -111,6 +111,15 @@ class MatchResult:
     settings: MatchSettings | None = field(default=None, compare=False, repr=False)
     """The settings solved under (the explanations rank pairs among the allowed ones)."""
 
+    def __repr__(self) -> str:
+        # Short on purpose: the full result (problem, pairs, reports) printed runs to 80 KB.
+        parts = [f"{len(self.pairs)} pairs"]
+        if self.objective is not None:
+            parts.append(f"objective {self.objective:.4f} score points")
+        if self.gap:
+            parts.append(f"gap {self.gap:.2%}")
+        return f"<MatchResult {self.status.value}: {', '.join(parts)} ({self.method})>"
+
     @functools.cached_property
     def rows(self) -> tuple[ChosenPair, ...]:
         """The figures of each chosen pair, in recipient order (built on first use)."""

@@ -49,6 +49,7 @@ _LAZY = {
     "run": "shanchuan.pipeline",
     "sweep": "shanchuan.sweep.run",
     "SweepResult": "shanchuan.sweep.run",
+    "SCHEMA_VERSION": "shanchuan.contract",
 }
 
 
@@ -60,7 +61,14 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'shanchuan' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    # The lazy names are not module globals until first used: list the public API instead of
+    # whatever submodules happen to be imported (`dir(shanchuan)`, tab completion).
+    return sorted(__all__)
+
+
 __all__ = [
+    "SCHEMA_VERSION",
     "AllocationOutcome",
     "Analyses",
     "Comparison",

@@ -70,6 +70,16 @@ class MatchOutcome:
     prepared: PreparedMatching | None = field(default=None, repr=False)
     """The prepared stage it was solved from (settings, data files), for :func:`analyse`."""
 
+    def __repr__(self) -> str:
+        r = self.result
+        parts = [f"{len(r.pairs)} pairs"]
+        if r.objective is not None:
+            parts.append(f"objective {r.objective:.4f} score points")
+        parts += _gap(r.gap)
+        if self.analyses:
+            parts.append(f"analyses {', '.join(self.analyses)}")
+        return f"<MatchOutcome {self.status.value}: {', '.join(parts)}; {self.scenario.name}>"
+
     @property
     def status(self) -> Status:
         """The engine's verdict; ``optimal`` only when proven (gap <= 1e-6), else ``feasible``."""
@@ -133,6 +143,14 @@ class AllocationOutcome:
     provenance: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        r = self.result
+        parts = [f"{len(r.schedule)} projects funded"]
+        if r.objective is not None:
+            parts.append(f"objective {r.objective:,.1f} person-equivalents")
+        parts += [*_gap(r.gap), f"pairs from {self.pairs_source}"]
+        return f"<AllocationOutcome {self.status.value}: {', '.join(parts)}; {self.scenario.name}>"
+
     @property
     def status(self) -> Status:
         """The solver's verdict, demoted to ``failed`` when the plan did not verify."""
@@ -169,6 +187,13 @@ class RunOutcome:
 
     match: MatchOutcome | None
     allocation: AllocationOutcome
+
+    def __repr__(self) -> str:
+        funded = repr(self.allocation).removeprefix("<AllocationOutcome ").removesuffix(">")
+        if self.match is None:
+            return f"<RunOutcome {self.status.value}: plan {funded}>"
+        paired = repr(self.match).removeprefix("<MatchOutcome ").split(";")[0]
+        return f"<RunOutcome {self.status.value}: pairing {paired}; plan {funded}>"
 
     @property
     def status(self) -> Status:
@@ -222,6 +247,10 @@ def proven(status: Status, gap: float | None) -> Status:
     if status == Status.OPTIMAL and gap is not None and gap > OPTIMALITY_TOLERANCE:
         return Status.FEASIBLE
     return status
+
+
+def _gap(gap: float | None) -> list[str]:
+    return [f"gap {gap:.2%}"] if gap else []
 
 
 def named_matrix(matrix: pd.DataFrame, problem: matching.MatchingProblem) -> pd.DataFrame:

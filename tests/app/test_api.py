@@ -25,6 +25,38 @@ def test_match_through_the_application_layer() -> None:
     assert d["provenance"]["changes"][0]["key"] == "matching.rules.max_distance"
 
 
+def test_printing_a_match_is_one_short_line() -> None:
+    outcome = shanchuan.match(progress=lambda line: None)
+    objective = f"{outcome.result.objective:.4f}"
+    assert repr(outcome) == (
+        f"<MatchOutcome optimal: 22 pairs, objective {objective} score points, "
+        "analyses explanations; hubei-2021>"
+    )
+    assert repr(outcome.result) == (
+        f"<MatchResult optimal: 22 pairs, objective {objective} score points (assignment)>"
+    )
+    assert str(outcome) == repr(outcome)
+    other = shanchuan.match(sets=["matching.rules.max_distance=400"], progress=lambda line: None)
+    changed = shanchuan.compare(outcome, other)
+    assert repr(changed).startswith(
+        f"<Comparison different: 1 settings differ, {len(changed.pair_changes)} of 22 pairs changed"
+    )
+    infeasible = shanchuan.match(
+        sets=["matching.rules.max_distance=300"], progress=lambda line: None
+    )
+    assert repr(infeasible) == "<MatchOutcome infeasible: 0 pairs; hubei-2021>"
+
+
+def test_dir_lists_the_public_api_and_every_name_resolves() -> None:
+    names = dir(shanchuan)
+    assert names == sorted(shanchuan.__all__)
+    for public in ("load", "prepare", "solve", "analyse", "report", "match", "allocate", "run"):
+        assert public in names and callable(getattr(shanchuan, public))
+    for name in names:
+        getattr(shanchuan, name)  # __all__ names nothing that does not exist
+    assert shanchuan.SCHEMA_VERSION == "1"
+
+
 def test_engines_embedded_with_plain_frames_give_the_cli_answer() -> None:
     # Another tool holds its data in memory: no scenario, no files read by the engine.
     counties = pd.read_csv(DATA / "counties.csv", index_col="id")
@@ -76,6 +108,19 @@ def test_run_through_the_application_layer_records_both_stages() -> None:
     run = shanchuan.run(
         sets=["allocation.analysis.rule_costs=false", "allocation.analysis.force_unfunded=0"]
     )
+    # Printing a result is a line, not the 80 KB of its dataclass fields.
+    plan = run.allocation
+    funded = len(plan.result.schedule)
+    gap = f", gap {plan.result.gap:.2%}" if plan.result.gap else ""
+    assert repr(plan) == (
+        f"<AllocationOutcome {plan.status.value}: {funded} projects funded, objective "
+        f"{plan.result.objective:,.1f} person-equivalents{gap}, pairs from "
+        f"{plan.pairs_source}; hubei-2021>"
+    )
+    assert repr(plan.result).startswith(f"<AllocationResult {plan.result.status.value}: {funded}")
+    assert repr(plan.result).endswith(f"verified ({plan.result.solver})>")
+    assert repr(run).startswith(f"<RunOutcome {run.status.value}: pairing optimal: 22 pairs")
+    assert len(repr(run)) < 300
     d = run.to_dict()
     # "optimal" only when proven (gap <= 1e-6); a gap-limited plan is "feasible" with its gap.
     alloc = d["allocation"]

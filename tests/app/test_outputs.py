@@ -204,7 +204,7 @@ def test_archive_of_a_real_run(match_outcome: Any, tmp_path: Path) -> None:
     out = archive.write_run(tmp_path / "run", match_outcome, OutputOptions(command="match"))
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert list(manifest) == [
-        "tool", "run_format", "shanchuan", "command", "created", "status", "gap", "provenance",
+        "schema_version", "tool", "run_format", "shanchuan", "command", "created", "status", "gap", "provenance",
         "settings", "inputs", "analyses", "files", "sha256",  # run format 2: docs/run-folder.md
     ]
     assert manifest["command"] == "match" and manifest["status"] == "optimal"

@@ -163,6 +163,15 @@ class Comparison:
             or any(not o.comparable for o in self.objectives)
         )
 
+    def __repr__(self) -> str:
+        parts = [f"{len(self.settings)} settings differ"]
+        if self.pairs_compared:
+            parts.append(f"{len(self.pair_changes)} of {self.pairs_total} pairs changed")
+        if self.projects_compared:
+            parts.append(f"{len(self.project_changes)} project changes")
+        sides = f"{self.a.get('label', 'A')} → {self.b.get('label', 'B')}"
+        return f"<Comparison {self.status}: {', '.join(parts)}; {sides}>"
+
     @property
     def status(self) -> str:
         """``identical`` or ``different`` (what ``--out`` records as the status)."""
@@ -268,6 +277,9 @@ class Comparisons:
     @property
     def status(self) -> str:
         return "identical" if self.identical else "different"
+
+    def __repr__(self) -> str:
+        return f"<Comparisons {self.status}: {len(self.items)} comparisons against A>"
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from shanchuan import signals
+from shanchuan.contract import SCHEMA_VERSION
 from shanchuan.errors import OutputExistsError
 from shanchuan.outputs.base import Format, OutputOptions
 from solverkit import jsonio
@@ -232,6 +233,7 @@ def write_archive(
         (staging / MANIFEST).write_text(
             jsonio.dumps(
                 {
+                    "schema_version": SCHEMA_VERSION,
                     "tool": TOOL,
                     "run_format": RUN_FORMAT,
                     **manifest,

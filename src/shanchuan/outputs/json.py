@@ -17,8 +17,10 @@ RESULT = "result.json"
 
 
 def text(outcome: Any) -> str:
-    """The JSON contract of ``outcome`` (indented, newline-terminated)."""
-    return jsonio.dumps(outcome.to_dict())
+    """The JSON contract of ``outcome`` (indented, newline-terminated), versioned."""
+    from shanchuan.contract import stamp
+
+    return jsonio.dumps(stamp(outcome.to_dict()))
 
 
 def emit(outcome: Any, stream: IO[str], options: OutputOptions) -> None:

@@ -13,7 +13,8 @@ import them — :func:`shanchuan.service.app.create_app` does.
 
 from __future__ import annotations
 
-from shanchuan.service.config import SCHEMA_VERSION, ServiceConfig
+from shanchuan.contract import SCHEMA_VERSION  # the one contract version (docs/contract.md)
+from shanchuan.service.config import ServiceConfig
 
 __all__ = ["SCHEMA_VERSION", "ServiceConfig", "missing_dependencies"]
 

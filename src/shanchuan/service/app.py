@@ -23,9 +23,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import shanchuan
+from shanchuan import contract
+from shanchuan.contract import SCHEMA_VERSION
 from shanchuan.errors import Problem, ShanchuanError
 from shanchuan.service import intake as intake_mod
-from shanchuan.service.config import SCHEMA_VERSION, ServiceConfig, token_id
+from shanchuan.service.config import ServiceConfig, token_id
 from shanchuan.service.jobs import FINISHED, Job, JobManager, LimitError
 
 Kind = Literal["match", "allocate", "run"]
@@ -355,6 +357,17 @@ def create_app(config: ServiceConfig) -> FastAPI:
     @app.get("/v1/keys", tags=["reference"], summary="Every scenario key, default and meaning")
     async def get_keys(owner: Caller) -> JSONResponse:
         return _body({"keys": await run_in_threadpool(_keys)})
+
+    @app.get("/v1/schemas", tags=["reference"], summary="The published JSON Schemas (contract)")
+    async def get_schemas(owner: Caller) -> JSONResponse:
+        return _body({"schemas": [f"/v1/schemas/{n}" for n in contract.published()]})
+
+    @app.get("/v1/schemas/{name}", tags=["reference"], summary="One JSON Schema (draft 2020-12)")
+    async def get_schema(name: str, owner: Caller) -> JSONResponse:
+        try:  # only the shipped names: `name` never becomes a path
+            return JSONResponse(contract.load(name.removesuffix(".schema.json")))
+        except KeyError:
+            raise StarletteHTTPException(404, f"no schema {name!r}; GET /v1/schemas") from None
 
     @app.get("/v1/health", tags=["reference"], summary="Liveness (no token needed)")
     async def get_health() -> JSONResponse:

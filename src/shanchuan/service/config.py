@@ -15,9 +15,6 @@ from pathlib import Path
 
 from shanchuan.errors import InputError, Problem
 
-#: Version of the service's JSON envelope (bumped on an incompatible change; see docs/service.md).
-SCHEMA_VERSION = "1"
-
 #: The environment variable holding the token when ``--token-file`` is not given.
 TOKEN_ENV = "SHANCHUAN_TOKEN"
 

@@ -48,6 +48,7 @@ def worker_main(conn: Connection) -> None:
 def run_job(spec: dict[str, Any], progress: Callable[[dict[str, Any]], None]) -> tuple[Any, ...]:
     """Run one job spec; returns the final message (never raises for a user's error)."""
     from shanchuan import pipeline, stages
+    from shanchuan.contract import stamp
     from shanchuan.errors import InfeasibleError, InputError, ShanchuanError, SolveFailedError
     from shanchuan.outcomes import Analyses
 
@@ -95,14 +96,16 @@ def run_job(spec: dict[str, Any], progress: Callable[[dict[str, Any]], None]) ->
         return ("invalid", [p.to_dict() for p in exc.problems] or [{"message": str(exc)}])
     except InfeasibleError as exc:
         diagnosis = exc.diagnosis
-        body = {
-            "status": "infeasible",
-            "message": str(exc),
-            "diagnosis": diagnosis.to_dict() if hasattr(diagnosis, "to_dict") else diagnosis,
-        }
+        body = stamp(
+            {
+                "status": "infeasible",
+                "message": str(exc),
+                "diagnosis": diagnosis.to_dict() if hasattr(diagnosis, "to_dict") else diagnosis,
+            }
+        )
         return ("done", "infeasible", json.dumps(body, ensure_ascii=False, default=str))
     except SolveFailedError as exc:
-        body = {"status": "failed", "message": str(exc)}
+        body = stamp({"status": "failed", "message": str(exc)})
         return ("done", "failed", json.dumps(body, ensure_ascii=False))
     except ShanchuanError as exc:
         return ("invalid", [p.to_dict() for p in exc.problems] or [{"message": str(exc)}])

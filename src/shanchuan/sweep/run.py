@@ -20,6 +20,7 @@ import pandas as pd
 
 from shanchuan import provenance
 from shanchuan import scenario as scenario_mod
+from shanchuan.contract import stamp
 from shanchuan.errors import InputError, Problem, ScenarioError
 from shanchuan.loaded import DataCache, Loaded, load
 from shanchuan.sweep import executors, spec, store, summary
@@ -49,6 +50,15 @@ class SweepResult:
     skipped: int = 0
     """Variants found finished in the folder and not solved again."""
     timings: dict[str, float] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        s = self.summary
+        robust = len(s.get("robust_pairs", ()))
+        return (
+            f"<SweepResult {s.get('variants', len(self.index))} variants "
+            f"({s.get('solved', 0)} solved, {self.ran} run now): {robust} robust pairs, "
+            f"{s.get('distinct_pairings', 0)} distinct pairings>"
+        )
 
     @property
     def pair_frequency(self) -> pd.DataFrame:
@@ -280,7 +290,7 @@ def _write(
         store.write_atomic(
             root / f"{name}.csv", frame.to_csv(index=keep_index, lineterminator="\n")
         )
-    store.write_atomic(root / "summary.json", store.dumps(dict(head)))
+    store.write_atomic(root / "summary.json", store.dumps(stamp(head)))
 
 
 __all__ = ["ENGINES", "FAST_SETS", "SweepResult", "sweep"]
