@@ -320,24 +320,36 @@ def test_unknown_job_is_404(client: TestClient) -> None:
 def test_cancel_a_running_job_kills_its_solver(client: TestClient) -> None:
     r = client.post("/v1/allocate", json={}, headers=A)
     job = r.json()["job"]
+    manager = client.app.state.manager  # type: ignore[attr-defined]
+    from shanchuan.service.worker import children
+
+    def solver_running() -> bool:  # a worker has a child: CBC has started (progress may not)
+        return any(s.process is not None and s.process.pid is not None
+                   and children(s.process.pid) for s in manager.slots)
+
     end = time.monotonic() + 60
     while time.monotonic() < end:
         view = client.get(f"/v1/jobs/{job}", headers=A).json()
-        if view["progress"]:
+        if view["state"] == "running" and solver_running():
             break
-        time.sleep(0.1)
+        time.sleep(0.05)
     assert view["state"] == "running"
     r = client.delete(f"/v1/jobs/{job}", headers=A)
     assert r.status_code == 200 and r.json()["state"] == "cancelled"
-    manager = client.app.state.manager  # type: ignore[attr-defined]
     killed = manager.jobs[job].killed_pids
     assert killed, "a CBC child was running"
-    for pid in killed:
+    def alive(pid: int) -> bool:
         try:
             with open(f"/proc/{pid}/stat") as fh:
-                assert fh.read().split(")")[-1].split()[0] in ("Z", "X")
+                return fh.read().split(")")[-1].split()[0] not in ("Z", "X")
         except FileNotFoundError:
-            pass
+            return False
+
+    # SIGKILL is delivered at once but the kernel ends the process a moment later.
+    end = time.monotonic() + 10
+    while any(alive(pid) for pid in killed) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert not [pid for pid in killed if alive(pid)], "the solver outlived its cancelled job"
     # The server keeps serving on a fresh worker.
     r = client.post("/v1/match", json={"fast": True}, headers=A)
     assert r.status_code == 200 and r.json()["status"] == "optimal"
