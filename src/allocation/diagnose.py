@@ -29,7 +29,7 @@ from allocation.run import Run, run_model, with_options
 from allocation.schedule import Plan
 from allocation.verify import Schedule, verify
 from solverkit.progress import OPTIMALITY_TOLERANCE
-from solverkit.registry import STOPPED_DECIDED, SolveStatus, StopRule
+from solverkit.registry import SolveStatus, StopRule
 
 T = TypeVar("T")
 
@@ -178,13 +178,17 @@ def pinned(
     gap = None
     if bound is not None:
         gap = abs(bound - incumbent) / max(1e-9, abs(incumbent))
-    return dataclasses.replace(run, objective=incumbent, bound=bound, gap=gap), incumbent
+    status = (
+        SolveStatus.OPTIMAL
+        if gap is not None and gap <= OPTIMALITY_TOLERANCE
+        else SolveStatus.FEASIBLE
+    )
+    pinned_run = dataclasses.replace(run, status=status, objective=incumbent, bound=bound, gap=gap)
+    return pinned_run, incumbent
 
 
 def _method(run: Run) -> str:
-    return (
-        "re-solved, stopped once decided" if STOPPED_DECIDED in run.solver_status else "re-solved"
-    )
+    return "re-solved, stopped once decided" if run.decided is not None else "re-solved"
 
 
 def run_parallel(

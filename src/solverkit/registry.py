@@ -318,8 +318,9 @@ class _Stopper:
     :class:`_Ticker`); once the rule has said stop, it keeps saying so.
     """
 
-    def __init__(self, rule: StopRule, *, sense: float, constant: float) -> None:
+    def __init__(self, rule: StopRule, *, sense: float, constant: float, gap: float = 0.0) -> None:
         self._rule = rule
+        self._gap = gap
         self._sense = sense
         self._constant = constant
         self._lock = threading.Lock()
@@ -337,6 +338,12 @@ class _Stopper:
                 self.bound = self._sense * bound + self._constant
             if self.incumbent is None:
                 return False
+            if self.bound is not None and (
+                abs(self.bound - self.incumbent) <= self._gap * max(1e-9, abs(self.incumbent))
+            ):
+                # The solver is at its own gap and ends here by itself: not a decision (else
+                # whether the rule or the solver ended the run would be a matter of timing).
+                return False
             self.fired = bool(self._rule(self.incumbent, self.bound))
             return self.fired
 
@@ -348,9 +355,11 @@ def _decided_at(stopper: _Stopper | None) -> tuple[float, float | None] | None:
     return stopper.incumbent, stopper.bound
 
 
-def _stopper(sense: float, constant: float) -> _Stopper | None:
+def _stopper(sense: float, constant: float, gap: float = 0.0) -> _Stopper | None:
     rule = _STOP.get()
-    return _Stopper(rule, sense=sense, constant=constant) if rule is not None else None
+    if rule is None:
+        return None
+    return _Stopper(rule, sense=sense, constant=constant, gap=gap)
 
 
 _CBC_RESULT = re.compile(r"^Result - (.*)$", re.M)
@@ -395,7 +404,7 @@ def _run_cbc_once(
     constant = float(problem.objective.constant) if problem.objective is not None else 0.0
     # CBC's log is in the model's sense (PuLP passes -max) but leaves out the constant.
     ticker = _Ticker("cbc", sense=1.0, constant=constant)
-    stopper = _stopper(1.0, constant)
+    stopper = _stopper(1.0, constant, options.gap)
     stop_event = threading.Event() if stopper is not None else None
     state = CbcLogState(maximize=problem.sense == pulp.LpMaximize)
     lock = threading.Lock()
@@ -436,7 +445,9 @@ def _run_cbc_once(
     result_text = result.group(1).strip() if result else pulp.LpStatus[problem.status]
     if stop_event is not None and stop_event.is_set() and "ctrl-c" in result_text.lower():
         result_text = f"{STOPPED_DECIDED} (CBC interrupted once the caller's question was answered)"
-    decided = _decided_at(stopper) if result_text.startswith(STOPPED_DECIDED) else None
+    # Whether CBC obeyed the signal or ended first is timing; that the rule fired, and on
+    # which line, is not (the log is read to its end either way).
+    decided = _decided_at(stopper)
     is_mip = any(v.cat == pulp.LpInteger for v in problem.variables())
     sol = problem.sol_status
     objective = pulp.value(problem.objective) if sol in (1, 2) else None
@@ -556,7 +567,7 @@ def _run_highs(
     obj_mult = -1.0 if problem.sense == pulp.LpMaximize else 1.0
     constant = float(problem.objective.constant) if problem.objective is not None else 0.0
     ticker = _Ticker("highs", sense=obj_mult, constant=constant)
-    stopper = _stopper(obj_mult, constant)
+    stopper = _stopper(obj_mult, constant, options.gap)
     solver = _CallbackHiGHS(
         ticker=ticker,
         cancel=_CANCEL.get(),
@@ -607,9 +618,7 @@ def _run_highs(
         status_text = (
             f"{STOPPED_DECIDED} (HiGHS interrupted once the caller's question was answered)"
         )
-    decided = (
-        _decided_at(stopper) if has_sol and model_status == ms.kInterrupt else None
-    )
+    decided = _decided_at(stopper) if has_sol else None
     report = SolveReport(
         status=status,
         solver="highs",
