@@ -338,7 +338,8 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
          "Share of the samples that keep the suggested pair."),
         ("modal_share", "最常见伙伴比例", "Most frequent partner share", "share",
          "Share of the samples choosing the most frequent partner."),
-        ("reading", "解读", "Reading", "text", "The row in words."),
+        ("reading", "解读（英文）", "Reading", "text", "The row in words (English)."),
+        ("reading_zh", "解读", "Reading (Chinese)", "text", "The row in words (Chinese)."),
         ("sample", "样本", "Sample", "int", "The sample's number (0-based)."),
         ("w_strength", "权重：综合实力", "Weight: strength", "share",
          "The sample's weight of the strength criterion (weights sum to 1)."),
@@ -523,7 +524,8 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
         ("yuan_per_head", "人均（元）", "Per head (元)", "yuan", "Special fund per inhabitant."),
         # -- rule costs
         ("rule", "规则", "Rule", "text", "The rule relaxed (its label in the workbook)."),
-        ("change", "放宽方式", "Relaxation", "text", "The one-step relaxation re-solved."),
+        ("change", "放宽方式（英文）", "Relaxation", "text", "The one-step relaxation re-solved."),
+        ("change_zh", "放宽方式", "Relaxation (Chinese)", "text", "`change` in Chinese."),
         (
             "gain",
             "目标值增益",
@@ -577,7 +579,8 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
         ),
         ("value_per_wan", "每万元效益", "Value per 万元", "number",
          "Benefit per 万元 of special fund asked."),
-        ("detail", "详细原因", "Detail", "text", "Why, year by year."),
+        ("detail", "详细原因（英文）", "Detail", "text", "Why, year by year."),
+        ("detail_zh", "详细原因", "Detail (Chinese)", "text", "`detail` in Chinese."),
         (
             "forced_loss",
             "强制纳入代价",
@@ -745,7 +748,7 @@ OUTPUT_TABLES: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
             (
                 "recipient", "recipient_name", "supporter", "supporter_name", "kept_share",
                 "modal_partner", "modal_partner_name", "modal_share", "driver", "driver_rho",
-                "reading",
+                "reading", "reading_zh",
             ),
         ),
         "sensitivity_samples": (
@@ -879,6 +882,7 @@ OUTPUT_TABLES: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
                 "gain_pct_of_objective",
                 "method",
                 "text_zh",
+                "change_zh",
             ),
         ),
         "unfunded": (
@@ -897,6 +901,7 @@ OUTPUT_TABLES: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
                 "forced_loss_low",
                 "forced_loss_high",
                 "forced_established",
+                "detail_zh",
             ),
         ),
     }

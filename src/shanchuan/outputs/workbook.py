@@ -87,7 +87,7 @@ def sheets(outcome: Any, lang: str) -> list[tuple[str, pd.DataFrame]]:
         for name in ("per_year", "per_pair", "per_category", "floor", "fairness"):
             out.append((name, tables[f"{name}.csv"]))
         out.append(("rule_costs", rule_costs_frame(tables["rule_costs.csv"], lang)))
-        unfunded = tables["unfunded.csv"].copy()
+        unfunded = one_language(tables["unfunded.csv"], lang)
         if "category" in unfunded.columns:  # codes shown by their names
             unfunded["category"] = unfunded["category"].map(lambda c: names.get(c, c))
         out.append(("unfunded", unfunded))
@@ -250,6 +250,16 @@ def funding_frame(projects: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     return out
 
 
+def one_language(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` with each text given in both languages (``X`` English, ``X_zh``) in ``lang`` only.
+
+    The engines write both (JSON and CSV keep both); a sheet shows the run's language.
+    """
+    twins = [c for c in frame.columns if f"{c}_zh" in frame.columns]
+    drop = twins if lang == "zh" else [f"{c}_zh" for c in twins]
+    return frame.drop(columns=drop)
+
+
 def rule_costs_frame(costs: pd.DataFrame, lang: str) -> pd.DataFrame:
     """约束规则及代价: each rule by its label, the finding in the run's language first."""
     from shanchuan import labels
@@ -259,9 +269,10 @@ def rule_costs_frame(costs: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = costs.copy()
     out["rule"] = out["rule"].map(lambda r: labels.rule(str(r), lang))
     first = "text_zh" if lang == "zh" else "text"
+    change = "change_zh" if lang == "zh" and "change_zh" in out.columns else "change"
     cols = [
         "rule",
-        "change",
+        change,
         first,
         "established",
         "gain",
