@@ -232,6 +232,8 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
             "text",
             "The reasons in words (`;`-separated for left-out projects).",
         ),
+        ("reasons_zh", "理由（中文）", "Reasons (Chinese)", "text", "Reasons in Chinese."),
+        ("reasons_en", "理由（英文）", "Reasons (English)", "text", "Reasons in English."),
         # -- matching analyses
         ("chosen", "是否入选", "Chosen", "bool", "The pair is in the suggested pairing."),
         (
@@ -279,6 +281,8 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
             "Pairs differing from the suggestion.",
         ),
         ("changes", "变动内容", "Changes", "text", "What changes against the suggestion."),
+        ("changes_zh", "变动内容（中文）", "Changes (Chinese)", "text", "`changes` in Chinese."),
+        ("changes_en", "变动内容（英文）", "Changes (English)", "text", "`changes` in English."),
         ("proven", "已证明", "Proven", "bool", "The pairing is proven the k-th best."),
         (
             "recipient_partner",
@@ -691,6 +695,8 @@ OUTPUT_TABLES: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
                 "weakest",
                 "weakest_percent",
                 "reasons",
+                "reasons_zh",
+                "reasons_en",
             ),
         ),
         "forcing_costs": (
@@ -710,7 +716,10 @@ OUTPUT_TABLES: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
         ),
         "alternatives": (
             "`match --alternatives K`: the K best distinct pairings.",
-            ("rank", "objective", "loss", "changed_pairs", "changes", "proven"),
+            (
+                "rank", "objective", "loss", "changed_pairs", "changes", "proven", "changes_zh",
+                "changes_en",
+            ),
         ),
         "blocking_pairs": (
             "`match --stability`: pairs that prefer each other to their partners.",

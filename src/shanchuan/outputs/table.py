@@ -249,8 +249,9 @@ def match_report(outcome: Any, view: View | None = None) -> list[str]:
     dist = next(c for c in pairs.columns if c.startswith("distance_"))
     frame = pairs[["recipient", "supporter", "score", dist]].copy()
     expl = outcome.analyses.get("explanations")
-    if isinstance(expl, pd.DataFrame):
-        frame["reasons"] = expl["reasons"].to_numpy()
+    if isinstance(expl, pd.DataFrame):  # the reasons in the view's language (when both are there)
+        col = f"reasons_{v.lang}" if f"reasons_{v.lang}" in expl.columns else "reasons"
+        frame["reasons"] = expl[col].to_numpy()
     lines += section(labels.text("section.pairs", v.lang), frame, view=v)
     forcing = outcome.analyses.get("forcing_costs")
     if isinstance(forcing, pd.DataFrame):
@@ -259,6 +260,7 @@ def match_report(outcome: Any, view: View | None = None) -> list[str]:
         )
     alts = outcome.analyses.get("alternatives")
     if isinstance(alts, pd.DataFrame):
+        alts = alts.assign(changes=alts.get(f"changes_{v.lang}", alts["changes"]))
         lines += section(
             labels.text("section.alternatives", v.lang),
             alts[["rank", "objective", "loss", "changes"]],

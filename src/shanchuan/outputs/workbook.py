@@ -95,7 +95,7 @@ def sheets(outcome: Any, lang: str) -> list[tuple[str, pd.DataFrame]]:
         for name, frame in match.tables().items():
             key = name.removesuffix(".csv")
             if key not in ("pairs",) and f"sheet.{key}" in _sheet_keys():
-                out.append((key, frame))
+                out.append((key, one_language(frame, lang)))
     out.append(("assumptions", assumptions_frame(outcome, lang)))
     out.append(("provenance", provenance_frame(outcome, lang)))
     return [(key, plain_frame(frame)) for key, frame in out]
@@ -176,6 +176,8 @@ def pairs_frame(match: Any, lang: str = "zh") -> pd.DataFrame:
         for col in ("weakest", "reasons"):
             if col in expl.columns:
                 out[col] = expl[col].to_numpy()
+        if f"reasons_{lang}" in expl.columns:  # the reasons in the workbook's language
+            out["reasons"] = expl[f"reasons_{lang}"].to_numpy()
         if "weakest" in out.columns:  # a criterion, by its name
             out["weakest"] = out["weakest"].map(
                 lambda c: labels.header(str(c), lang) if isinstance(c, str) else c
@@ -251,11 +253,18 @@ def funding_frame(projects: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 
 def one_language(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """``frame`` with each text given in both languages (``X`` English, ``X_zh``) in ``lang`` only.
+    """``frame`` with each text given in both languages in ``lang`` only.
 
-    The engines write both (JSON and CSV keep both); a sheet shows the run's language.
+    The engines write both (JSON and CSV keep both): ``X`` English beside ``X_zh``, or ``X``
+    in the run's language beside ``X_en`` and ``X_zh``; a sheet shows the workbook's language.
     """
     twins = [c for c in frame.columns if f"{c}_zh" in frame.columns]
+    if any(f"{c}_en" in frame.columns for c in twins):  # X in the run's language, X_en, X_zh
+        frame = frame.copy()
+        for c in [c for c in twins if f"{c}_en" in frame.columns]:
+            frame[c] = frame[f"{c}_{lang if lang == 'zh' else 'en'}"]
+            frame = frame.drop(columns=[f"{c}_en", f"{c}_zh"])
+        twins = [c for c in frame.columns if f"{c}_zh" in frame.columns]
     drop = twins if lang == "zh" else [f"{c}_zh" for c in twins]
     return frame.drop(columns=drop)
 
