@@ -270,3 +270,13 @@ def test_the_global_flag_switches_the_cli_run(run_outcome: Any) -> None:
     assert "[findings]" in en and "== special fund" in en
     code, zh = _cli("run", "--fast", "--lang", "zh")
     assert code == 0 and "[结论]" in zh and "== 专项资金分配" in zh and "[findings]" not in zh
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_diagnosis_of_several_lines_is_wrapped_line_by_line(
+    allocation_infeasible: Any, lang: str
+) -> None:
+    text = table.report(allocation_infeasible, OutputOptions(lang=lang))  # 120 columns
+    found = _findings(text)
+    assert len(found) >= 3  # the status, the conflict, what resolves it, the relaxation
+    assert all(line.startswith("  ") for line in found), found
