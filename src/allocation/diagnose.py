@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TypeVar
 
-from allocation import rules
+from allocation import rules, wording_zh
 from allocation.model import ExtraConstraints
 from allocation.options import AllocationSettings
 from allocation.problem import AllocationProblem
@@ -82,6 +82,8 @@ class RuleCost:
     gain_pct_of_objective: float | None = None
     method: str = "re-solved"
     text_zh: str = ""
+    change_zh: str = ""
+    """``change`` in Chinese (``text_zh`` names the step with it)."""
 
 
 def _gap_of(run: Run, requested: float) -> float:
@@ -311,6 +313,7 @@ def rule_costs(
         rule, change, pb, st = variant.rule, variant.change, variant.problem, variant.settings
         label = RULE_LABELS.get(rule, rule)
         label_zh = rules.rule_labels("zh").get(rule, rule)  # the Chinese texts name it in Chinese
+        change_zh = wording_zh.change(change)
         if not relaxed.has_solution or relaxed.objective is None:
             out.append(
                 RuleCost(
@@ -323,8 +326,9 @@ def rule_costs(
                     None,
                     f"Relaxing {label} ({change}): the re-solve ended "
                     f"{relaxed.status.value}, no figure.",
-                    text_zh=f"放宽{label_zh}（{change}）：重新求解结果为 "
+                    text_zh=f"放宽{label_zh}（{change_zh}）：重新求解结果为 "
                     f"{relaxed.status.value}，无数值。",
+                    change_zh=change_zh,
                 )
             )
             continue
@@ -362,7 +366,7 @@ def rule_costs(
                 f"{max(low, 0.0):,.1f} and {high:,.1f})."
             )
             text_zh = (
-                f"放宽{label_zh}（{change}）：增益 {gain:+,.1f} 在当前间隙下不能确立"
+                f"放宽{label_zh}（{change_zh}）：增益 {gain:+,.1f} 在当前间隙下不能确立"
                 f"（精度 ±{tol:,.1f}，真实增益介于 {max(low, 0.0):,.1f} 与 {high:,.1f} 之间）。"
             )
         else:
@@ -373,7 +377,7 @@ def rule_costs(
                 + "."
             )
             text_zh = (
-                f"放宽{label_zh}（{change}）可使目标值提高 {gain:,.1f}"
+                f"放宽{label_zh}（{change_zh}）可使目标值提高 {gain:,.1f}"
                 f"（占目标值 {_pct(gain, base_check.objective)}，至少 {low:,.1f}）"
                 + (f"，并多覆盖 {cgain} 个结对年度" if cgain is not None and cgain > 0 else "")
                 + "。"
@@ -395,6 +399,7 @@ def rule_costs(
                 gain_pct_of_objective=pct,
                 method=_method(relaxed),
                 text_zh=text_zh,
+                change_zh=change_zh,
             )
         )
     return out
@@ -423,6 +428,8 @@ class Unfunded:
     forced_loss_high: float | None = None
     forced_established: bool = False
     """False when the loss is within the runs' gaps: "not established at this gap"."""
+    detail_zh: str = ""
+    """``detail`` in Chinese."""
 
 
 def _blockers(
@@ -454,18 +461,31 @@ def why_unfunded(
     The codes are those of its best start year (fewest rules in the way); ``("benefit",)``
     when it fits without breaking a rule (left out for better uses of the same funds).
     """
+    codes, detail, _ = _why(problem, settings, schedule, pid)
+    return codes, detail
+
+
+def _why(
+    problem: AllocationProblem, settings: AllocationSettings, schedule: Schedule, pid: str
+) -> tuple[tuple[str, ...], str, str]:
+    """:func:`why_unfunded` with the detail in Chinese as well."""
     p = problem.projects[pid]
     per_start = {s: _blockers(problem, settings, schedule, pid, s) for s in p.start_years}
     best_s = min(per_start, key=lambda s: (len(per_start[s]), s))
     found = per_start[best_s]
     if found:
-        return tuple(dict.fromkeys(f.split(" (")[0] for f in found)), (
-            f"best start {best_s}: " + "; ".join(found)
+        return (
+            tuple(dict.fromkeys(f.split(" (")[0] for f in found)),
+            f"best start {best_s}: " + "; ".join(found),
+            f"最佳开工年份 {best_s}：" + "；".join(wording_zh.blocker(f) for f in found),
         )
-    return ("benefit",), (
+    return (
+        ("benefit",),
         f"fits in {best_s} without breaking a rule; left out for better uses of "
         f"the same funds (within the solver's gap) or by the floor/coverage "
-        f"priorities"
+        f"priorities",
+        f"{best_s} 年开工不违反任何规则；因同等资金有更好用途（在求解间隙内）"
+        f"或帮扶下限、覆盖优先而未入选",
     )
 
 
@@ -518,11 +538,12 @@ def best_unfunded(
                     float("nan"),
                     (lo.reason,),
                     lo.detail,
+                    detail_zh=wording_zh.left_out(lo.detail),
                 )
             )
             continue
         p = problem.projects[pid]
-        codes, detail = why_unfunded(problem, settings, schedule, pid)
+        codes, detail, detail_zh = _why(problem, settings, schedule, pid)
         if forced_left > 0:
             forced_left -= 1
             to_force.append(len(out))
@@ -538,6 +559,7 @@ def best_unfunded(
                 codes,
                 detail,
                 None,
+                detail_zh=detail_zh,
             )
         )
     if to_force and progress is not None:
@@ -596,10 +618,16 @@ class Diagnosis:
     """Families whose removal alone makes the plan feasible."""
     relaxations: tuple[Relaxation, ...]
     text: tuple[str, ...]
+    text_zh: tuple[str, ...] = ()
+    """``text`` in Chinese, line for line."""
 
     def message(self, language: str = "en") -> str:
-        """The diagnosis in planners' words, one line per finding (English)."""
-        return "\n".join(self.text)
+        """The diagnosis in planners' words, one line per finding, in ``language`` (zh/en)."""
+        return "\n".join(self.lines(language))
+
+    def lines(self, language: str = "en") -> tuple[str, ...]:
+        """The diagnosis's findings in ``language`` (``zh``, else English)."""
+        return self.text_zh if language == "zh" and self.text_zh else self.text
 
     def to_dict(self) -> dict[str, object]:
         """Plain-data form (for JSON)."""
@@ -608,6 +636,7 @@ class Diagnosis:
             "resolves_alone": list(self.resolves_alone),
             "relaxations": [dataclasses.asdict(r) for r in self.relaxations],
             "text": list(self.text),
+            "text_zh": list(self.text_zh),
         }
 
 
@@ -647,7 +676,13 @@ def diagnose(
     )
     present = [f for f in rules.relaxable() if probe.model.families.get(f)]
     if probe.has_solution:
-        return Diagnosis((), (), (), ("The rules are feasible together; nothing to relax.",))
+        return Diagnosis(
+            (),
+            (),
+            (),
+            ("The rules are feasible together; nothing to relax.",),
+            ("这些规则可以同时满足，无需放宽。",),
+        )
     alone = tuple(f for f in present if feasible(problem, st, (f,)))
     removed: list[str] = []
     for f in present:
@@ -662,18 +697,27 @@ def diagnose(
         smallest = rules.RULES[f].smallest
         assert smallest is not None  # registered relaxable rules have one
         relax.append(smallest(problem, st, feasible, steps))
+    en, zh = rules.rule_labels("en"), rules.rule_labels("zh")
     text = [
         "The rules cannot all hold. Rules in conflict: "
-        + ", ".join(RULE_LABELS.get(f, f) for f in conflict)
+        + ", ".join(en.get(f, f) for f in conflict)
         + "."
+    ]
+    text_zh = [
+        "规则无法同时满足。相互冲突的规则：" + "、".join(zh.get(f, f) for f in conflict) + "。"
     ]
     if alone:
         text.append(
             "Relaxing any one of these alone resolves it: "
-            + ", ".join(RULE_LABELS.get(f, f) for f in alone)
+            + ", ".join(en.get(f, f) for f in alone)
             + "."
+        )
+        text_zh.append(
+            "单独放宽其中任何一条即可解决：" + "、".join(zh.get(f, f) for f in alone) + "。"
         )
     else:
         text.append("No single rule resolves it alone; relax several of the conflicting rules.")
+        text_zh.append("没有哪一条规则单独放宽即可解决；需同时放宽几条相互冲突的规则。")
     text.extend(r.text for r in relax)
-    return Diagnosis(conflict, alone, tuple(relax), tuple(text))
+    text_zh.extend(wording_zh.relaxation(r.text) for r in relax)
+    return Diagnosis(conflict, alone, tuple(relax), tuple(text), tuple(text_zh))

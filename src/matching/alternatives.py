@@ -192,9 +192,10 @@ def alternatives_frame(
     """One row per alternative: rank, objective, loss, number of changed pairs, the changes.
 
     ``changes`` reads "竹溪县：宜都市 → 大冶市" (``en``: "竹溪县: 宜都市 -> 大冶市"), one entry per
-    recipient whose partners differ from the best pairing.
+    recipient whose partners differ from the best pairing; ``changes_zh`` and ``changes_en``
+    hold the same in each language.
     """
-    zh = check_language(language) == "zh"
+    language = check_language(language)
     rows = []
     for alt in alts:
         changed: dict[str, tuple[list[str], list[str]]] = {}
@@ -202,23 +203,31 @@ def alternatives_frame(
             changed.setdefault(r, ([], []))[0].append(problem.name(s))
         for r, s in alt.added:
             changed.setdefault(r, ([], []))[1].append(problem.name(s))
-        join = "、" if zh else ", "
-        parts = []
-        for r in problem.recipients:
-            if r in changed:
-                old, new = join.join(changed[r][0]), join.join(changed[r][1])
-                name = problem.name(r)
-                parts.append(f"{name}：{old} → {new}" if zh else f"{name}: {old} -> {new}")
+        words = {lang: _changes_text(problem, changed, lang == "zh") for lang in ("zh", "en")}
         rows.append(
             {
                 "rank": alt.rank,
                 "objective": alt.objective,
                 "loss": alt.loss,
                 "changed_pairs": len(alt.added),
-                "changes": ("；" if zh else "; ").join(parts),
+                "changes": words[language],
                 "proven": alt.proven,
+                "changes_zh": words["zh"],
+                "changes_en": words["en"],
             }
         )
-    return pd.DataFrame(
-        rows, columns=["rank", "objective", "loss", "changed_pairs", "changes", "proven"]
-    )
+    columns = ["rank", "objective", "loss", "changed_pairs", "changes", "proven"]
+    return pd.DataFrame(rows, columns=[*columns, "changes_zh", "changes_en"])
+
+
+def _changes_text(
+    problem: MatchingProblem, changed: dict[str, tuple[list[str], list[str]]], zh: bool
+) -> str:
+    join = "、" if zh else ", "
+    parts = []
+    for r in problem.recipients:
+        if r in changed:
+            old, new = join.join(changed[r][0]), join.join(changed[r][1])
+            name = problem.name(r)
+            parts.append(f"{name}：{old} → {new}" if zh else f"{name}: {old} -> {new}")
+    return ("；" if zh else "; ").join(parts)

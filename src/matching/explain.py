@@ -332,6 +332,27 @@ def allowed_mask(
     return pair_table(problem, settings).allowed
 
 
+def _reasons_text(
+    problem: MatchingProblem,
+    leading: list[str],
+    weakest: str | None,
+    r: str,
+    s: str,
+    language: str,
+    ctx: Context,
+) -> str:
+    """The leading reasons' words in ``language``, then 短板 / weakest."""
+    text = (
+        _SEP[language].join(reason_text(problem, c, r, s, language, ctx) for c in leading)
+        if leading
+        else _NO_LEAD[language]
+    )
+    if weakest is not None:
+        weak_words = weakest_text(problem, weakest, r, s, language, ctx)
+        text += _SEP[language] + _WEAKEST[language] + weak_words
+    return text
+
+
 def explain_pairs(
     problem: MatchingProblem,
     result: HasPairs | Iterable[Pair],
@@ -351,7 +372,8 @@ def explain_pairs(
     ``leading`` (criteria with the largest positive advantage over the average pair, at most
     ``reasons`` of them), ``weakest`` (the criterion in the worst quarter of the allowed
     pairs with the lowest rank, or ``None``), ``weakest_percent`` (share of allowed pairs as
-    bad or worse) and ``reasons`` (the leading reasons' words, then 短板 / weakest).
+    bad or worse) and ``reasons`` (the leading reasons' words, then 短板 / weakest), in
+    ``language``, and the same words in every language as ``reasons_zh`` and ``reasons_en``.
 
     "Allowed pairs" are those the rules of ``settings`` admit (a :class:`MatchResult`
     carries its own); all pairs when neither is given.
@@ -401,15 +423,12 @@ def explain_pairs(
         row["leading"] = tuple(leading)
         row["weakest"] = weakest
         row["weakest_percent"] = worst[weakest] if weakest else None
-        text = (
-            _SEP[language].join(reason_text(problem, c, r, s, language, ctx) for c in leading)
-            if leading
-            else _NO_LEAD[language]
-        )
-        if weakest is not None:
-            weak_words = weakest_text(problem, weakest, r, s, language, ctx)
-            text += _SEP[language] + _WEAKEST[language] + weak_words
-        row["reasons"] = text
+        words = {
+            lang: _reasons_text(problem, leading, weakest, r, s, lang, ctx) for lang in LANGUAGES
+        }
+        row["reasons"] = words[language]
+        for lang in LANGUAGES:  # both, so that any front end shows them in its own language
+            row[f"reasons_{lang}"] = words[lang]
         rows.append(row)
     columns = [
         "recipient", "supporter", "recipient_name", "supporter_name", "score", "score_rank",
@@ -419,6 +438,7 @@ def explain_pairs(
     for c in used:
         columns += [c, f"{c}_contribution"]
     columns += ["leading", "weakest", "weakest_percent", "reasons"]
+    columns += [f"reasons_{lang}" for lang in LANGUAGES]
     frame = pd.DataFrame(rows, columns=columns)
     for col in ("recipient_rank", "supporter_rank", "weakest", "weakest_percent"):
         frame[col] = pd.Series([row[col] for row in rows], index=frame.index, dtype=object)

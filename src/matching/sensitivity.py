@@ -141,6 +141,19 @@ class SensitivityResult:
             parts.append(f"willingness entries dropped/swapped p = {self.willingness_noise:g}")
         return ", ".join(parts)
 
+    def setting_zh(self) -> str:
+        """:meth:`setting` in Chinese."""
+        parts = [
+            f"权重按 Dirichlet 分布抽样（集中度 {self.concentration:g}）"
+            if self.mode == "dirichlet"
+            else f"权重 ±{self.spread:.0%}"
+        ]
+        if self.data_noise:
+            parts.append(f"实力数据 ±{self.data_noise:.0%}")
+        if self.willingness_noise:
+            parts.append(f"意愿名单条目删除/对调概率 {self.willingness_noise:g}")
+        return "，".join(parts)
+
     def headline(self) -> str:
         """One line: what varied, the reproduction share and the most fragile pairs."""
         text = (
@@ -472,6 +485,28 @@ _DRIVER_WORDS = {
     "willingness": "its willingness value (list noise)",
 }
 
+#: The same in Chinese (``{c}`` is the criterion's Chinese name).
+_DRIVER_WORDS_ZH = {
+    "weight": "{c}权重",
+    "strength": "本结对的实力匹配值（数据扰动）",
+    "willingness": "本结对的意愿值（名单扰动）",
+}
+
+
+#: The built-in criteria's Chinese names (a criterion added by a scenario shows its code).
+_CRITERIA_ZH = {
+    "strength": "实力匹配度",
+    "industry": "产业互补度",
+    "resource": "资源禀赋互补度",
+    "distance": "距离得分",
+    "willingness": "意愿得分",
+    "plan": "规划契合度",
+}
+
+
+def _criterion_zh(name: str) -> str:
+    return _CRITERIA_ZH.get(name, name)
+
 
 def _fragility(
     problem: MatchingProblem,
@@ -495,6 +530,7 @@ def _fragility(
         "driver",
         "driver_rho",
         "reading",
+        "reading_zh",
     ]
     out = []
     for j, (r, s) in enumerate(base_pairs):
@@ -513,8 +549,16 @@ def _fragility(
             what = _DRIVER_WORDS["weight"].format(c=c) if kind == "weight" else _DRIVER_WORDS[c]
             side = "higher" if rho > 0 else "lower"
             reading = f"kept more often the {side} {what} (rho {rho:+.2f})"
+            what_zh = (
+                _DRIVER_WORDS_ZH["weight"].format(c=_criterion_zh(c))
+                if kind == "weight"
+                else _DRIVER_WORDS_ZH[c]
+            )
+            reading_zh = f"{what_zh}越{'高' if rho > 0 else '低'}越常保留（秩相关 {rho:+.2f}）"
         else:
-            reading = "kept in every sample" if float(row[s]) >= 1.0 else "no setting explains it"
+            always = float(row[s]) >= 1.0
+            reading = "kept in every sample" if always else "no setting explains it"
+            reading_zh = "每次抽样均保留" if always else "没有哪项设置能解释"
         out.append(
             {
                 "recipient": r,
@@ -528,6 +572,7 @@ def _fragility(
                 "driver": best or None,
                 "driver_rho": rho,
                 "reading": reading,
+                "reading_zh": reading_zh,
             }
         )
     frame = pd.DataFrame(out, columns=cols)

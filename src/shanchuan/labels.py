@@ -167,6 +167,61 @@ TEXT: dict[str, Label] = {
         "... {n} more rows (use --format csv or --out DIR)",
     ),
     "truncated": Label("（理由已截断，--wide 显示全部）", "(reasons cut; --wide shows all)"),
+    # terminal header lines ({…} are filled in by the report)
+    "head.scenario": Label(
+        "情景：{scenario}   哈希：{hash}", "scenario: {scenario}   hash: {hash}"
+    ),
+    "head.status": Label("求解状态：{status}", "status: {status}"),
+    "head.objective": Label("   目标值：{objective} {unit}", "   objective: {objective} {unit}"),
+    "head.gap": Label("可行（未证明最优），间隙 {gap} %", "feasible, gap {gap} %"),
+    "head.gap_unknown": Label("可行（未证明最优），间隙未知", "feasible, gap unknown"),
+    "head.pairs": Label("结对来源：{source}", "pairs: {source}"),
+    "pairs.suggested": Label("建议结对方案", "suggested pairing"),
+    "pairs.file": Label("结对文件 {path}", "file {path}"),
+    # terminal sections
+    "section.next_best": Label(
+        "各受援地的次优支援方（强制结对的代价）",
+        "next-best partner per recipient (cost of forcing it)",
+    ),
+    "section.alternatives": Label("备选方案", "alternatives"),
+    "section.sensitivity": Label(
+        "[权重敏感性] {samples} 次抽样，{setting}：{share} 的抽样完全重现该结对方案",
+        "[sensitivity] {samples} samples, {setting}: the pairing is reproduced exactly in "
+        "{share} of samples",
+    ),
+    "section.fragile": Label("抽样中入选不足 90 % 的结对", "pairs chosen in under 90 % of samples"),
+    "section.stability": Label(
+        "[稳定性] 相对意愿名单有 {n} 个不稳定结对",
+        "[stability] {n} blocking pair(s) against the willingness lists",
+    ),
+    "section.blocking_pairs": Label("不稳定结对", "blocking pairs"),
+    "section.per_year": Label("分年度汇总", "per_year"),
+    "section.per_pair": Label("分结对汇总", "per_pair"),
+    "section.per_category": Label("分类别汇总", "per_category"),
+    "section.fairness": Label(
+        "公平性：各受援地历年专项资金", "fairness: special fund per recipient over the years"
+    ),
+    "fairness.line": Label(
+        "  {unit}：最低 {min}（{min_recipient}），最高 {max}（{max_recipient}），基尼系数 {gini}",
+        "  {unit}: min {min} ({min_recipient}), max {max} ({max_recipient}), Gini {gini}",
+    ),
+    "unit.per_head": Label("元/人", "元 per head"),
+    # allocation findings
+    "finding.status": Label(
+        "求解结果：{status}；方案核验：{verified}。", "Solver: {status}; solution: {verified}."
+    ),
+    "finding.violation": Label("违反规则 {subject}：{message}", "Violation {subject}: {message}"),
+    "finding.shortfall": Label(
+        "{supporter} → {recipient} {year} 年：支援方帮扶资金比下限少 {gap} 万元。",
+        "{supporter} → {recipient} {year}: supporter aid {gap} 万元 short of the floor.",
+    ),
+    "finding.unfunded": Label(
+        "未入选 {id}（{recipient}，{category}）：{detail}",
+        "Unfunded {id} ({recipient}, {category}): {detail}",
+    ),
+    "verified.verified": Label("已核验", "verified"),
+    "verified.none": Label("无方案", "none"),
+    "verified.violations": Label("违反规则", "violations"),
 }
 
 

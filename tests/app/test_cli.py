@@ -64,7 +64,7 @@ def test_same_inputs_same_output(capsys: pytest.CaptureFixture[str]) -> None:
 def test_match_table_shows_chinese_names(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "match")
     assert code == 0
-    assert "竹溪县" in out and "status: optimal" in out
+    assert "竹溪县" in out and "求解状态：最优" in out
 
 
 def test_set_and_override_changes_are_logged_and_stored(

@@ -131,27 +131,30 @@ def test_every_format_emits_and_archives_a_real_outcome(name: str, outcome: Any)
 
 
 def test_table_report(match_outcome: Any, allocation_outcome: Any) -> None:
-    text = table.report(match_outcome)
+    en = OutputOptions(lang="en")  # the fixed words below are the English ones
+    text = table.report(match_outcome, en)
     assert text.startswith("scenario: hubei-2021   hash: ")
     assert "status: optimal" in text and "[pairs]" in text and "竹溪县" in text
     assert "[next-best partner per recipient (cost of forcing it)]" in text
-    text = table.report(allocation_outcome)
+    text = table.report(allocation_outcome, en)
     for title in ("[per_year]", "[per_pair]", "[per_category]", "[fairness"):
         assert title in text
     assert "pairs: suggested pairing" in text
-    run = table.report(pipeline.RunOutcome(match_outcome, allocation_outcome))
+    run = table.report(pipeline.RunOutcome(match_outcome, allocation_outcome), en)
     assert run.startswith("== pairing\nscenario: hubei-2021")
     assert "\n\n== special fund\nscenario: hubei-2021" in run
     assert run == "\n\n".join(
         [
-            "\n".join(["== pairing", *table.match_report(match_outcome)]),
-            "\n".join(["== special fund", *table.allocation_report(allocation_outcome)]),
+            "\n".join(["== pairing", *table.match_report(match_outcome, table.View("en"))]),
+            "\n".join(
+                ["== special fund", *table.allocation_report(allocation_outcome, table.View("en"))]
+            ),
         ]
     )
 
 
 def test_table_report_of_a_run_without_a_pairing_step(allocation_outcome: Any) -> None:
-    text = table.report(pipeline.RunOutcome(None, allocation_outcome))
+    text = table.report(pipeline.RunOutcome(None, allocation_outcome), OutputOptions(lang="en"))
     assert text.startswith("== special fund\n") and "== pairing" not in text
 
 
@@ -378,14 +381,15 @@ def test_table_shows_objective_decomposition_and_criteria_shares(
     zh = table.report(allocation_outcome, OutputOptions(lang="zh", wide=True))
     en = table.report(allocation_outcome, OutputOptions(lang="en", wide=True))
     dec = allocation_outcome.result.objective_decomposition()
-    assert f"目标值分解: {dec['text_zh']}" in zh and "person-equivalents" in zh
+    assert f"目标值分解：{dec['text_zh']}" in zh and "person-equivalents" not in zh
+    assert "目标值：" in zh and "人当量" in zh
     assert f"objective decomposition: {dec['text']}" in en
     shares = match_outcome.result.objective_shares
     text = table.report(match_outcome, OutputOptions(lang="en", wide=True))
     assert "criteria shares: " in text and "score points" in text
     for name, share in shares.items():
         assert f"{share:.1%}" in text, name
-    assert "各准则占比: 实力匹配度" in table.report(match_outcome, OutputOptions(lang="zh"))
+    assert "各准则占比：实力匹配度" in table.report(match_outcome, OutputOptions(lang="zh"))
 
 
 def test_terminal_tables_fit_120_columns_unless_wide(

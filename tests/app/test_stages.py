@@ -76,7 +76,7 @@ def test_report_formats(loaded: Loaded) -> None:
     outcome = stages.solve(stages.prepare(loaded, **QUIET), **QUIET)
     assert json.loads(stages.report(outcome, "json"))["status"] == "optimal"
     assert stages.report(outcome, "csv").splitlines()[0].startswith("recipient_id,recipient,supporter_id")
-    assert "[pairs]" in stages.report(outcome, "table")
+    assert "[结对建议]" in stages.report(outcome, "table")  # the scenario's language: zh
     with pytest.raises(InputError, match="unknown report format 'pdf'"):
         stages.report(outcome, "pdf")
 

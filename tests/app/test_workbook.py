@@ -196,7 +196,7 @@ def test_an_infeasible_plan_still_gets_a_workbook_saying_why() -> None:
     assert _column(summary, "状态")[0] == "无可行解"
     assert _column(summary, "求解器")[0].endswith(")")  # name (version), whole
     notes = " ".join(str(v) for v in _column(summary, "环节")[1:])
-    assert "supporter floor" in notes  # the diagnosis, beside the status
+    assert "支援方帮扶资金下限" in notes  # the diagnosis, beside the status, in Chinese
 
 
 def pipeline_scenario(name: str) -> Any:

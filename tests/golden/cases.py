@@ -105,7 +105,7 @@ def _norm_text(text: str) -> list[str]:
         if _PROGRESS.match(line):
             continue  # progress lines carry timings
         line = re.sub(r"\b\d+\.\d+ ?s\b", "<t> s", line)
-        line = re.sub(r"hash: [0-9a-f]{12}", "hash: <hash>", line)
+        line = re.sub(r"(hash: |哈希：)[0-9a-f]{12}", r"\1<hash>", line)  # zh header too
         lines.append(line.rstrip())
     return lines
 

@@ -86,6 +86,8 @@ def reasons(expl: Mapping[str, Any], lang: str) -> str:
     A run explained in the other language gets its reasons rebuilt from the structured fields
     (leading criteria with their values, what each side stated, the weakest criterion).
     """
+    if expl.get(f"reasons_{lang}"):  # the engine writes both languages
+        return str(expl[f"reasons_{lang}"])
     own = str(expl.get("reasons") or "")
     if own and has_cjk(own) == (lang == "zh"):
         return own
@@ -455,7 +457,7 @@ def _rules(a: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
         rows.append(
             {
                 "rule": name,
-                "change": str(r.get("change", "")) if lang == "en" else "",
+                "change": str(r.get("change", "") if lang == "en" else r.get("change_zh", "")),
                 "text": what,
                 "gain": _fmt(r.get("gain")),
                 "pct": _pct(r.get("gain_pct_of_objective")),
@@ -499,7 +501,8 @@ def _diagnosis(diag: Mapping[str, Any] | None, lang: str) -> dict[str, list[str]
 
     conflict = [said(c, "label") for c in diag.get("conflict") or []]
     relax = [said(r, "text") for r in diag.get("relaxations") or []]
-    words = [str(t) for t in diag.get("text") or [] if has_cjk(str(t)) == (lang == "zh")]
+    said_all = diag.get("text_zh") if lang == "zh" and diag.get("text_zh") else diag.get("text")
+    words = [str(t) for t in said_all or [] if has_cjk(str(t)) == (lang == "zh")]
     return {
         "conflict": [c for c in conflict if c],
         "relaxations": [r for r in relax if r],

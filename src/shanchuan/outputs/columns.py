@@ -232,6 +232,8 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
             "text",
             "The reasons in words (`;`-separated for left-out projects).",
         ),
+        ("reasons_zh", "理由（中文）", "Reasons (Chinese)", "text", "Reasons in Chinese."),
+        ("reasons_en", "理由（英文）", "Reasons (English)", "text", "Reasons in English."),
         # -- matching analyses
         ("chosen", "是否入选", "Chosen", "bool", "The pair is in the suggested pairing."),
         (
@@ -279,6 +281,8 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
             "Pairs differing from the suggestion.",
         ),
         ("changes", "变动内容", "Changes", "text", "What changes against the suggestion."),
+        ("changes_zh", "变动内容（中文）", "Changes (Chinese)", "text", "`changes` in Chinese."),
+        ("changes_en", "变动内容（英文）", "Changes (English)", "text", "`changes` in English."),
         ("proven", "已证明", "Proven", "bool", "The pairing is proven the k-th best."),
         (
             "recipient_partner",
@@ -338,7 +342,8 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
          "Share of the samples that keep the suggested pair."),
         ("modal_share", "最常见伙伴比例", "Most frequent partner share", "share",
          "Share of the samples choosing the most frequent partner."),
-        ("reading", "解读", "Reading", "text", "The row in words."),
+        ("reading", "解读（英文）", "Reading", "text", "The row in words (English)."),
+        ("reading_zh", "解读", "Reading (Chinese)", "text", "The row in words (Chinese)."),
         ("sample", "样本", "Sample", "int", "The sample's number (0-based)."),
         ("w_strength", "权重：综合实力", "Weight: strength", "share",
          "The sample's weight of the strength criterion (weights sum to 1)."),
@@ -523,7 +528,8 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
         ("yuan_per_head", "人均（元）", "Per head (元)", "yuan", "Special fund per inhabitant."),
         # -- rule costs
         ("rule", "规则", "Rule", "text", "The rule relaxed (its label in the workbook)."),
-        ("change", "放宽方式", "Relaxation", "text", "The one-step relaxation re-solved."),
+        ("change", "放宽方式（英文）", "Relaxation", "text", "The one-step relaxation re-solved."),
+        ("change_zh", "放宽方式", "Relaxation (Chinese)", "text", "`change` in Chinese."),
         (
             "gain",
             "目标值增益",
@@ -577,7 +583,8 @@ OUTPUT_COLUMNS: Mapping[str, OutputColumn] = MappingProxyType(
         ),
         ("value_per_wan", "每万元效益", "Value per 万元", "number",
          "Benefit per 万元 of special fund asked."),
-        ("detail", "详细原因", "Detail", "text", "Why, year by year."),
+        ("detail", "详细原因（英文）", "Detail", "text", "Why, year by year."),
+        ("detail_zh", "详细原因", "Detail (Chinese)", "text", "`detail` in Chinese."),
         (
             "forced_loss",
             "强制纳入代价",
@@ -688,6 +695,8 @@ OUTPUT_TABLES: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
                 "weakest",
                 "weakest_percent",
                 "reasons",
+                "reasons_zh",
+                "reasons_en",
             ),
         ),
         "forcing_costs": (
@@ -707,7 +716,10 @@ OUTPUT_TABLES: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
         ),
         "alternatives": (
             "`match --alternatives K`: the K best distinct pairings.",
-            ("rank", "objective", "loss", "changed_pairs", "changes", "proven"),
+            (
+                "rank", "objective", "loss", "changed_pairs", "changes", "proven", "changes_zh",
+                "changes_en",
+            ),
         ),
         "blocking_pairs": (
             "`match --stability`: pairs that prefer each other to their partners.",
@@ -745,7 +757,7 @@ OUTPUT_TABLES: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
             (
                 "recipient", "recipient_name", "supporter", "supporter_name", "kept_share",
                 "modal_partner", "modal_partner_name", "modal_share", "driver", "driver_rho",
-                "reading",
+                "reading", "reading_zh",
             ),
         ),
         "sensitivity_samples": (
@@ -879,6 +891,7 @@ OUTPUT_TABLES: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
                 "gain_pct_of_objective",
                 "method",
                 "text_zh",
+                "change_zh",
             ),
         ),
         "unfunded": (
@@ -897,6 +910,7 @@ OUTPUT_TABLES: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
                 "forced_loss_low",
                 "forced_loss_high",
                 "forced_established",
+                "detail_zh",
             ),
         ),
     }

@@ -76,9 +76,7 @@ def view_of(outcome: Any, options: OutputOptions | None) -> View:
     from shanchuan import labels
 
     options = options or OutputOptions()
-    return View(
-        labels.language_of(outcome, options.lang), 0 if options.wide else WIDTH
-    )
+    return View(labels.language_of(outcome, options.lang), 0 if options.wide else WIDTH)
 
 
 def report(outcome: Any, options: OutputOptions | None = None) -> str:
@@ -87,13 +85,17 @@ def report(outcome: Any, options: OutputOptions | None = None) -> str:
     # interface only (see shanchuan.outputs.base.Outcome), so the pipeline may change behind it.
     if hasattr(outcome, "report_lines"):  # a comparison renders itself (shanchuan.comparison)
         return "\n".join(outcome.report_lines())
+    from shanchuan import labels
+
     v = view_of(outcome, options)
     if hasattr(outcome, "allocation"):  # a run: the pairing (unless a pair file), then the fund
         parts = []
         matched = _run_matching(outcome)
         if matched is not None:
-            parts.append("\n".join(["== pairing", *match_report(matched, v)]))
-        parts.append("\n".join(["== special fund", *allocation_report(outcome.allocation, v)]))
+            title = "== " + labels.text("engine.matching", v.lang)
+            parts.append("\n".join([title, *match_report(matched, v)]))
+        title = "== " + labels.text("engine.allocation", v.lang)
+        parts.append("\n".join([title, *allocation_report(outcome.allocation, v)]))
         return "\n\n".join(parts)
     if hasattr(outcome, "analyses"):
         return "\n".join(match_report(outcome, v))
@@ -114,8 +116,9 @@ def _run_matching(outcome: Any) -> Any:
 OBJECTIVE_UNITS = {"matching": "score points", "allocation": "person-equivalents"}
 
 
-def status_text(status: Any, gap: Any) -> str:
+def status_text(status: Any, gap: Any, lang: str = "en") -> str:
     """``optimal`` (proven, gap <= 1e-6), else e.g. ``feasible, gap 0.04 %``: one wording."""
+    from shanchuan import labels
     from solverkit.progress import OPTIMALITY_TOLERANCE
 
     text = str(status)
@@ -123,9 +126,11 @@ def status_text(status: Any, gap: Any) -> str:
         if text == "optimal" and gap > OPTIMALITY_TOLERANCE:
             text = "feasible"
         if text == "feasible":
-            return f"feasible, gap {100 * gap:.2f} %"
+            return labels.text("head.gap", lang).format(gap=f"{100 * gap:.2f}")
     if text == "feasible":
-        return "feasible, gap unknown"
+        return labels.text("head.gap_unknown", lang)
+    if f"status.{text}" in labels.TEXT:
+        return labels.text(f"status.{text}", lang)
     return text
 
 
@@ -133,17 +138,27 @@ def header(
     d: dict[str, Any], outcome: Any, *, diagnosis: bool = True, view: View | None = None
 ) -> list[str]:
     """Scenario and hash, status, objective with its unit and decomposition, changes, diagnosis."""
+    from shanchuan import labels
+    from shanchuan.outputs import render
+
     v = view or View()
     prov = d.get("provenance", {})
     objective = d.get("objective")
     engine = "allocation" if hasattr(outcome, "pairs_source") else "matching"
-    unit = OBJECTIVE_UNITS[engine]
+    unit = labels.text(f"unit.{engine}", v.lang)
     lines = [
-        f"scenario: {prov.get('scenario')}   hash: {str(prov.get('scenario_hash', ''))[:12]}",
-        f"status: {status_text(d.get('status'), d.get('gap'))}"
-        + (f"   objective: {objective:,.4f} {unit}" if isinstance(objective, float) else ""),
+        labels.text("head.scenario", v.lang).format(
+            scenario=prov.get("scenario"), hash=str(prov.get("scenario_hash", ""))[:12]
+        ),
+        labels.text("head.status", v.lang).format(
+            status=status_text(d.get("status"), d.get("gap"), v.lang)
+        )
+        + (
+            labels.text("head.objective", v.lang).format(objective=f"{objective:,.4f}", unit=unit)
+            if isinstance(objective, float)
+            else ""
+        ),
     ]
-    from shanchuan.outputs import render
 
     for line in objective_lines(d, engine, v):  # long: wrapped to the view's width
         lines += render.wrap(line.strip(), v.width, indent="  ") if v.width else [line]
@@ -151,7 +166,7 @@ def header(
         f"  {c['key']}: {c['old']} -> {c['new']} ({c['source']})" for c in prov.get("changes", [])
     ]
     if diagnosis and getattr(outcome, "diagnosis", None) is not None:
-        lines.append(_message(outcome.diagnosis, v.lang))
+        lines.extend(_message(outcome.diagnosis, v.lang).splitlines())
     return lines
 
 
@@ -165,12 +180,18 @@ def objective_lines(d: dict[str, Any], engine: str, view: View) -> list[str]:
             return []
         parts = [f"{labels.header(k, view.lang)} {v:.1%}" for k, v in shares.items()]
         sep = "，" if view.lang == "zh" else ", "
-        return [f"  {labels.text('criteria_shares', view.lang)}: " + sep.join(parts)]
+        return [
+            f"  {labels.text('criteria_shares', view.lang)}{_colon(view.lang)}" + sep.join(parts)
+        ]
     dec = (d.get("summary") or {}).get("objective_decomposition")
     if not dec:
         return []
     text = dec.get("text_zh" if view.lang == "zh" else "text") or dec.get("text", "")
-    return [f"  {labels.text('decomposition', view.lang)}: {text}"]
+    return [f"  {labels.text('decomposition', view.lang)}{_colon(view.lang)}{text}"]
+
+
+def _colon(lang: str) -> str:
+    return "：" if lang == "zh" else ": "
 
 
 def _message(diagnosis: Any, lang: str) -> str:
@@ -178,6 +199,14 @@ def _message(diagnosis: Any, lang: str) -> str:
         return str(diagnosis.message(lang))
     except TypeError:  # a diagnosis that speaks one language
         return str(diagnosis.message())
+
+
+def _pick(record: Any, name: str, lang: str) -> str:
+    """A record's text ``name`` in ``lang``: its ``name_zh`` twin in Chinese when it has one."""
+    english = str(getattr(record, name, "") or "")
+    if lang == "zh":
+        return str(getattr(record, f"{name}_zh", "") or english)
+    return english
 
 
 def section(
@@ -209,6 +238,8 @@ def match_report(outcome: Any, view: View | None = None) -> list[str]:
     """The pairing: pairs with reasons, and each analysis that was asked for."""
     import pandas as pd
 
+    from shanchuan import labels
+
     v = view or view_of(outcome, None)
     d = outcome.to_dict()
     lines = header(d, outcome, view=v)
@@ -218,40 +249,47 @@ def match_report(outcome: Any, view: View | None = None) -> list[str]:
     dist = next(c for c in pairs.columns if c.startswith("distance_"))
     frame = pairs[["recipient", "supporter", "score", dist]].copy()
     expl = outcome.analyses.get("explanations")
-    if isinstance(expl, pd.DataFrame):
-        frame["reasons"] = expl["reasons"].to_numpy()
-    lines += section("pairs", frame, view=v)
+    if isinstance(expl, pd.DataFrame):  # the reasons in the view's language (when both are there)
+        col = f"reasons_{v.lang}" if f"reasons_{v.lang}" in expl.columns else "reasons"
+        frame["reasons"] = expl[col].to_numpy()
+    lines += section(labels.text("section.pairs", v.lang), frame, view=v)
     forcing = outcome.analyses.get("forcing_costs")
     if isinstance(forcing, pd.DataFrame):
         lines += section(
-            "next-best partner per recipient (cost of forcing it)",
-            next_best(forcing, outcome),
-            view=v,
+            labels.text("section.next_best", v.lang), next_best(forcing, outcome), view=v
         )
     alts = outcome.analyses.get("alternatives")
     if isinstance(alts, pd.DataFrame):
+        alts = alts.assign(changes=alts.get(f"changes_{v.lang}", alts["changes"]))
         lines += section(
-            "alternatives", alts[["rank", "objective", "loss", "changes"]], digits=4, view=v
+            labels.text("section.alternatives", v.lang),
+            alts[["rank", "objective", "loss", "changes"]],
+            digits=4,
+            view=v,
         )
     sens = outcome.analyses.get("sensitivity")
     if sens is not None:
+        setting = sens.setting_zh() if v.lang == "zh" and hasattr(sens, "setting_zh") else None
         lines += [
             "",
-            f"[sensitivity] {sens.samples} samples, {sens.setting()}: the pairing is "
-            f"reproduced exactly in {sens.reproduced_share:.1%} of samples",
+            labels.text("section.sensitivity", v.lang).format(
+                samples=sens.samples,
+                setting=setting or sens.setting(),
+                share=f"{sens.reproduced_share:.1%}",
+            ),
         ]
         partners = sens.partners
         freq_col = next((c for c in partners.columns if "base" in c and "freq" in c), None)
         if freq_col is not None:
             lines += section(
-                "pairs chosen in under 90 % of samples",
+                labels.text("section.fragile", v.lang),
                 partners[partners[freq_col] < 0.9],
                 view=v,
             )
     blocking = outcome.analyses.get("blocking_pairs")
     if isinstance(blocking, pd.DataFrame):
-        lines += ["", f"[stability] {len(blocking)} blocking pair(s) against the willingness lists"]
-        lines += section("blocking pairs", blocking, view=v)
+        lines += ["", labels.text("section.stability", v.lang).format(n=len(blocking))]
+        lines += section(labels.text("section.blocking_pairs", v.lang), blocking, view=v)
     return lines
 
 
@@ -275,63 +313,143 @@ def next_best(forcing: pd.DataFrame, outcome: Any) -> pd.DataFrame:
 
 def allocation_report(outcome: Any, view: View | None = None) -> list[str]:
     """The funded plan: per year, pair and category, fairness, and the findings."""
+    from shanchuan import labels
     from shanchuan.outputs import render
 
     v = view or view_of(outcome, None)
     d = outcome.to_dict()
     lines = header(d, outcome, diagnosis=False, view=v)  # the findings carry the diagnosis
-    lines.append(f"pairs: {outcome.pairs_source}")
+    lines.append(labels.text("head.pairs", v.lang).format(source=pairs_source(outcome, v.lang)))
     if outcome.status in ("optimal", "feasible", "failed"):
         frames = outcome.result.summary_frames()
         for name, columns in ALLOCATION_VIEWS.items():
-            frame = frames[name][[c for c in columns if c in frames[name].columns]].copy()
+            shown = [c for c in columns if c in frames[name].columns and c not in _OTHER[v.lang]]
+            frame = frames[name][shown].copy()
             for col in frame.columns:
                 if col.endswith(("share", "_use")):  # shares read as percentages
                     frame[col] = frame[col].map(lambda x: f"{x:.1%}")
-            lines += section(name, frame, digits=1, view=v)
+            if v.lang != "zh" and "plan_section" in frame.columns:
+                frame["plan_section"] = frame["plan_section"].map(section_number)
+            lines += section(labels.text(f"section.{name}", v.lang), frame, digits=1, view=v)
         fairness = d["summary"]["fairness"]
-        lines += ["", "[fairness: special fund per recipient over the years]"]
-        per_head = "元/人" if v.lang == "zh" else "元 per head"
+        lines += ["", f"[{labels.text('section.fairness', v.lang)}]"]
+        per_head = labels.text("unit.per_head", v.lang)
         for key, label in (("special_fund_wan", "万元"), ("yuan_per_head", per_head)):
             f = fairness.get(key) or {}
             if f:
                 lines.append(
-                    f"  {label}: min {f['min']:,.1f} ({f['min_recipient']}), "
-                    f"max {f['max']:,.1f} ({f['max_recipient']}), Gini {f['gini']:.3f}"
+                    labels.text("fairness.line", v.lang).format(
+                        unit=label,
+                        min=f"{f['min']:,.1f}",
+                        min_recipient=f["min_recipient"],
+                        max=f"{f['max']:,.1f}",
+                        max_recipient=f["max_recipient"],
+                        gini=f"{f['gini']:.3f}",
+                    )
                 )
     explained = findings(outcome, v.lang)
     if explained:
-        lines += ["", "[findings]"]
+        lines += ["", f"[{labels.text('section.findings', v.lang)}]"]
         for line in explained:
             lines += render.wrap(line, v.width, indent="  ") if v.width else [f"  {line}"]
     return lines
 
 
-def findings(outcome: Any, lang: str) -> list[str]:
-    """The allocation's findings in ``lang``: rule costs and shortfalls in that language.
+#: Columns a language does not show: each category is shown by its name in the view's language.
+_OTHER = {"zh": ("category_en",), "en": ("category_zh",)}
 
-    English is the engine's own :meth:`~allocation.AllocationResult.explain`; in Chinese the
-    status, shortfall and rule-cost lines are written from the same records.
+#: Chinese numerals of the provincial plan's sections, read as numbers in English.
+_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def section_number(text: object) -> object:
+    """``(六)(十)(十三)`` -> ``(6)(10)(13)``: the plan's section numbers in an English table."""
+    import re
+
+    def number(m: re.Match[str]) -> str:
+        tens, _, ones = m[1].rpartition("十")
+        if "十" not in m[1]:
+            return f"({_NUMERALS.get(ones, ones)})"
+        value = (_NUMERALS.get(tens, 1) if tens else 1) * 10 + _NUMERALS.get(ones, 0)
+        return f"({value})"
+
+    if not isinstance(text, str):
+        return text
+    return re.sub(r"[(（]([一二三四五六七八九十]+)[)）]", number, text)
+
+
+def pairs_source(outcome: Any, lang: str) -> str:
+    """Where an allocation's pairs came from, in ``lang`` (``suggested pairing``, ``file P``)."""
+    from shanchuan import labels
+
+    source = str(outcome.pairs_source)
+    if source == "suggested pairing":
+        return labels.text("pairs.suggested", lang)
+    if source.startswith("file "):
+        return labels.text("pairs.file", lang).format(path=source.removeprefix("file "))
+    return source
+
+
+def category_name(code: str, lang: str) -> str:
+    """A project category by its name in ``lang`` (the code when it is not a known category)."""
+    from allocation.problem import CATEGORIES
+
+    cat = CATEGORIES.get(code)
+    if cat is None:
+        return code
+    return str(cat.zh if lang == "zh" else cat.en)
+
+
+def findings(outcome: Any, lang: str) -> list[str]:
+    """The allocation's findings in ``lang``: status, shortfalls, rule costs, left-out projects.
+
+    Written from the engine's records, each text in the language asked (the engine gives every
+    text in English and Chinese: ``text``/``text_zh``, ``detail``/``detail_zh``); categories
+    are shown by their names.
     """
+    from shanchuan import labels
+
     result = outcome.result
-    if lang != "zh":
-        return list(result.explain())
-    lines = [f"求解结果：{result.status.value}；方案核验：{result.solution_status}。"]
+    t = labels.text
+    verified = str(result.solution_status)
+    lines = [
+        t("finding.status", lang).format(
+            status=t(f"status.{result.status.value}", lang)
+            if f"status.{result.status.value}" in labels.TEXT
+            else result.status.value,
+            verified=t(f"verified.{verified}", lang)
+            if f"verified.{verified}" in labels.TEXT
+            else verified,
+        )
+    ]
     ver = result.verification
     if ver:
         for viol in ver.violations:
-            lines.append(f"违反规则 {viol.subject}：{viol.message}")
+            lines.append(
+                t("finding.violation", lang).format(subject=viol.subject, message=viol.message)
+            )
         for (k, y), g in sorted(ver.shortfalls.items()):
             pair = result.problem.pairs[k]
             lines.append(
-                f"{result.problem.name(pair.supporter)} → {result.problem.name(pair.recipient)} "
-                f"{y} 年：支援方帮扶资金比下限少 {g:,.1f} 万元。"
+                t("finding.shortfall", lang).format(
+                    supporter=result.problem.name(pair.supporter),
+                    recipient=result.problem.name(pair.recipient),
+                    year=y,
+                    gap=f"{g:,.1f}",
+                )
             )
-    lines.extend(r.text_zh or r.text for r in result.rule_costs)
+    lines.extend(_pick(r, "text", lang) for r in result.rule_costs)
     for u in result.unfunded:
-        lines.append(f"未入选 {u.id}（{u.recipient}，{u.category}）：{u.detail}")
+        lines.append(
+            t("finding.unfunded", lang).format(
+                id=u.id,
+                recipient=u.recipient,
+                category=category_name(u.category, lang),
+                detail=_pick(u, "detail", lang),
+            )
+        )
     if result.diagnosis:
-        lines.append(_message(result.diagnosis, "zh"))
+        lines.extend(_message(result.diagnosis, lang).splitlines())
     return lines
 
 

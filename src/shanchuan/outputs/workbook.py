@@ -87,7 +87,7 @@ def sheets(outcome: Any, lang: str) -> list[tuple[str, pd.DataFrame]]:
         for name in ("per_year", "per_pair", "per_category", "floor", "fairness"):
             out.append((name, tables[f"{name}.csv"]))
         out.append(("rule_costs", rule_costs_frame(tables["rule_costs.csv"], lang)))
-        unfunded = tables["unfunded.csv"].copy()
+        unfunded = one_language(tables["unfunded.csv"], lang)
         if "category" in unfunded.columns:  # codes shown by their names
             unfunded["category"] = unfunded["category"].map(lambda c: names.get(c, c))
         out.append(("unfunded", unfunded))
@@ -95,7 +95,7 @@ def sheets(outcome: Any, lang: str) -> list[tuple[str, pd.DataFrame]]:
         for name, frame in match.tables().items():
             key = name.removesuffix(".csv")
             if key not in ("pairs",) and f"sheet.{key}" in _sheet_keys():
-                out.append((key, frame))
+                out.append((key, one_language(frame, lang)))
     out.append(("assumptions", assumptions_frame(outcome, lang)))
     out.append(("provenance", provenance_frame(outcome, lang)))
     return [(key, plain_frame(frame)) for key, frame in out]
@@ -176,6 +176,8 @@ def pairs_frame(match: Any, lang: str = "zh") -> pd.DataFrame:
         for col in ("weakest", "reasons"):
             if col in expl.columns:
                 out[col] = expl[col].to_numpy()
+        if f"reasons_{lang}" in expl.columns:  # the reasons in the workbook's language
+            out["reasons"] = expl[f"reasons_{lang}"].to_numpy()
         if "weakest" in out.columns:  # a criterion, by its name
             out["weakest"] = out["weakest"].map(
                 lambda c: labels.header(str(c), lang) if isinstance(c, str) else c
@@ -250,6 +252,23 @@ def funding_frame(projects: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     return out
 
 
+def one_language(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` with each text given in both languages in ``lang`` only.
+
+    The engines write both (JSON and CSV keep both): ``X`` English beside ``X_zh``, or ``X``
+    in the run's language beside ``X_en`` and ``X_zh``; a sheet shows the workbook's language.
+    """
+    twins = [c for c in frame.columns if f"{c}_zh" in frame.columns]
+    if any(f"{c}_en" in frame.columns for c in twins):  # X in the run's language, X_en, X_zh
+        frame = frame.copy()
+        for c in [c for c in twins if f"{c}_en" in frame.columns]:
+            frame[c] = frame[f"{c}_{lang if lang == 'zh' else 'en'}"]
+            frame = frame.drop(columns=[f"{c}_en", f"{c}_zh"])
+        twins = [c for c in frame.columns if f"{c}_zh" in frame.columns]
+    drop = twins if lang == "zh" else [f"{c}_zh" for c in twins]
+    return frame.drop(columns=drop)
+
+
 def rule_costs_frame(costs: pd.DataFrame, lang: str) -> pd.DataFrame:
     """约束规则及代价: each rule by its label, the finding in the run's language first."""
     from shanchuan import labels
@@ -259,9 +278,10 @@ def rule_costs_frame(costs: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = costs.copy()
     out["rule"] = out["rule"].map(lambda r: labels.rule(str(r), lang))
     first = "text_zh" if lang == "zh" else "text"
+    change = "change_zh" if lang == "zh" and "change_zh" in out.columns else "change"
     cols = [
         "rule",
-        "change",
+        change,
         first,
         "established",
         "gain",
