@@ -123,13 +123,25 @@ def child_pids(pid: int | None = None) -> list[int]:
         return []
 
 
+def _resource_tracker_pid() -> int | None:
+    """Multiprocessing's resource tracker, when this process started one.
+
+    It is not a solver: it frees shared resources (semaphores, shared memory) once this process
+    has ended, and killing it leaks them (and makes multiprocessing warn in a host that goes on).
+    """
+    tracker = sys.modules.get("multiprocessing.resource_tracker")
+    pid = getattr(getattr(tracker, "_resource_tracker", None), "_pid", None)
+    return pid if isinstance(pid, int) else None
+
+
 def kill_children() -> int:
     """SIGKILL every child process; returns how many were found.
 
     A child leading its own process group (CBC does) is killed with its group.
     """
     own_group = os.getpgrp()
-    children = child_pids()
+    spared = _resource_tracker_pid()
+    children = [pid for pid in child_pids() if pid != spared]
     for pid in children:
         with contextlib.suppress(OSError):
             group = os.getpgid(pid)

@@ -250,3 +250,15 @@ def test_a_signal_inside_a_deferred_block_is_raised_when_it_ends() -> None:
     assert done == ["both renames"]
     assert info.value.exit_code == 129
     assert signal.getsignal(signal.SIGHUP) == before  # the host's handler is back
+
+
+def test_the_clean_up_spares_multiprocessing_resource_tracker() -> None:
+    """Killing it leaks shared resources, and a host that goes on gets a warning (CI saw it)."""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    tracker = resource_tracker._resource_tracker._pid
+    signals.kill_children()
+    time.sleep(0.2)
+    assert tracker is not None and not _zombie(tracker)
+    resource_tracker.ensure_running()  # would warn "process died unexpectedly" (an error here)
