@@ -22,7 +22,7 @@ from typing import Any
 # the scenario machinery are imported in _dispatch, when a command runs.
 from shanchuan import __version__, commands, outputs, signals
 from shanchuan.commands import report as report_cmd
-from shanchuan.commands.arguments import add_override_args
+from shanchuan.commands.arguments import add_override_args, add_scenario_arg
 from shanchuan.errors import InfeasibleError, InputError, ShanchuanError, SolveFailedError
 from shanchuan.outputs import archive, messages
 from shanchuan.outputs.base import OutputOptions
@@ -42,12 +42,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_scenario_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "scenario",
-        nargs="?",
-        default=None,
-        help="scenario file, folder with scenario.toml, or built-in name (default: hubei-2021)",
-    )
+    add_scenario_arg(p)
     add_override_args(
         p,
         scenario_help="apply the named override set (repeatable, in order; sets must not overlap)",

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from shanchuan import outputs
-from shanchuan.commands.arguments import add_override_args
+from shanchuan.commands.arguments import add_override_args, add_scenario_arg
 from shanchuan.errors import InputError, Problem
 
 HELP = "criterion weights under which a reference pairing is optimal (inverse optimisation)"
@@ -83,12 +83,7 @@ def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> argparse.A
     """Add the subcommand with ``add`` (the CLI's maker of subparsers with the global flags)."""
     p = add("calibrate", HELP)
     p.description = (__doc__ or HELP).split("\n\n")[0].replace("``", "")
-    p.add_argument(
-        "scenario",
-        nargs="?",
-        default=None,
-        help="scenario file, folder with scenario.toml, or built-in name (default: hubei-2021)",
-    )
+    add_scenario_arg(p)
     add_override_args(
         p,
         scenario_help="apply the named override set (repeatable, in order)",

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from shanchuan.commands.arguments import add_override_args
+from shanchuan.commands.arguments import add_override_args, add_scenario_arg
 
 log = logging.getLogger("shanchuan")
 
@@ -32,12 +32,7 @@ def add_parser(add: Callable[[str, str], argparse.ArgumentParser]) -> argparse.A
         "Solve many variants of a scenario and summarise which pairs and projects are robust. "
         "Re-running the same command resumes: finished variants are skipped."
     )
-    p.add_argument(
-        "scenario",
-        nargs="?",
-        default=None,
-        help="scenario file, folder with scenario.toml, or built-in name (default: hubei-2021)",
-    )
+    add_scenario_arg(p)
     add_override_args(
         p,
         scenario_help="apply the named override set to the base (repeatable)",
